@@ -1,0 +1,261 @@
+"""Dependencies from a catalog: resolve by version constraint and target, download
+(through mirrors and mappings), verify sha256 always, cache by checksum, extract safely.
+
+Catalog sources, in priority order for equal versions:
+  1. extra catalogs a platform supplies: bindings of type `dependency-catalog` (each
+     *.toml entry) and BP_DEPENDENCY_CATALOG (comma-separated paths or URLs);
+  2. the buildpack's own [[metadata.dependencies]].
+URI rewrites, first match wins:
+  1. a `dependency-mapping` binding entry named by the dependency's sha256;
+  2. BP_DEPENDENCY_MIRROR_<HOST> then BP_DEPENDENCY_MIRROR (env), then a
+     `dependency-mirror` binding's <host> then `default` entry. A mirror is a URL prefix;
+     `{originalHost}` in it is replaced by the original host.
+"""
+from __future__ import annotations
+
+import datetime
+import hashlib
+import os
+import re
+import tempfile
+import time
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Optional
+
+from . import archives, errors, tomlfile, versions
+from .bindings import Binding, of_type
+from .descriptors import Target
+from .log import Logger
+from .sbom import Component
+
+CONNECT_TIMEOUT = 10
+READ_TIMEOUT = 120
+RETRIES = 3
+_SHA256 = re.compile(r"^sha256:[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """One [[metadata.dependencies]] entry of a catalog."""
+    id: str
+    version: str
+    uri: str
+    checksum: str
+    name: str = ""
+    source: str = ""
+    source_checksum: str = ""
+    targets: tuple[Target, ...] = ()
+    stacks: tuple[str, ...] = ()
+    cpe: str = ""
+    purl: str = ""
+    licenses: tuple[str, ...] = ()
+    deprecation_date: str = ""
+    strip_components: int = 0
+    origin: str = "buildpack.toml"
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], origin: str) -> "Dependency":
+        for key in ("id", "version", "uri", "checksum"):
+            if not d.get(key):
+                raise errors.invalid_catalog(origin, f"an entry has no {key}: {dict(d)}")
+        checksum = str(d["checksum"]).lower()
+        if not _SHA256.match(checksum):
+            raise errors.invalid_catalog(origin, f"{d['id']} {d['version']}: checksum must be sha256:<64 hex>, got {d['checksum']!r}")
+        return cls(id=str(d["id"]), version=str(d["version"]), uri=str(d["uri"]), checksum=checksum,
+                   name=str(d.get("name", "")), source=str(d.get("source", "")),
+                   source_checksum=str(d.get("source-checksum", "")),
+                   targets=tuple(Target.from_dict(t) for t in d.get("targets", [])),
+                   stacks=tuple(d.get("stacks", [])), cpe=str(d.get("cpe", "")), purl=str(d.get("purl", "")),
+                   licenses=tuple(d.get("licenses", [])), deprecation_date=str(d.get("deprecation_date", "")),
+                   strip_components=int(d.get("strip-components", 0)), origin=origin)
+
+    @property
+    def sha256(self) -> str:
+        return self.checksum.split(":", 1)[1]
+
+    @property
+    def display(self) -> str:
+        return f"{self.name or self.id} {self.version}"
+
+    def supports(self, target: Target) -> bool:
+        return not self.targets or any(t.accepts(target) for t in self.targets)
+
+    def deprecated(self, today: Optional[datetime.date] = None) -> bool:
+        if not self.deprecation_date:
+            return False
+        try:
+            when = datetime.date.fromisoformat(self.deprecation_date[:10])
+        except ValueError:
+            return False
+        return (today or datetime.date.today()) >= when
+
+    def component(self) -> Component:
+        return Component(self.name or self.id, self.version, purl=self.purl, cpe=self.cpe,
+                         licenses=self.licenses, sha256=self.sha256, kind="application")
+
+
+class Catalog:
+    def __init__(self, entries: Iterable[Dependency]):
+        self.entries = list(entries)
+
+    @classmethod
+    def load(cls, metadata: Mapping[str, Any], environ: Mapping[str, str], bindings: list[Binding],
+             log: Logger) -> "Catalog":
+        extra: list[Dependency] = []
+        for b in of_type(bindings, "dependency-catalog"):
+            for key, path in sorted(b.entries.items()):
+                if key.endswith(".toml"):
+                    origin = f"binding {b.name}/{key}"
+                    extra += _entries(tomlfile.read(path), origin)
+        for ref in filter(None, (r.strip() for r in environ.get("BP_DEPENDENCY_CATALOG", "").split(","))):
+            extra += _entries(tomlfile.loads(_read_ref(ref), ref), f"BP_DEPENDENCY_CATALOG {log.redact(ref)}")
+        if extra:
+            log.debug(f"{len(extra)} extra catalog entries from the platform")
+        own = [Dependency.from_dict(d, "buildpack.toml") for d in metadata.get("dependencies", [])]
+        return cls(extra + own)
+
+    def candidates(self, dep_id: str, target: Target) -> list[Dependency]:
+        return [d for d in self.entries if d.id == dep_id and d.supports(target)]
+
+    def versions(self, dep_id: str, target: Target) -> list[str]:
+        return versions.sort_versions(d.version for d in self.candidates(dep_id, target))
+
+    def find(self, dep_id: str, constraint: str, target: Target, source: str = "the buildpack") -> Optional[Dependency]:
+        spec = versions.parse_constraint(constraint, source)
+        pool = self.candidates(dep_id, target)
+        chosen = versions.best([d.version for d in pool], spec)
+        # Entries keep catalog order, so a platform's own entry wins over ours for a version.
+        return next((d for d in pool if d.version == chosen), None) if chosen else None
+
+
+def _entries(data: Mapping[str, Any], origin: str) -> list[Dependency]:
+    raw = data.get("dependencies", data.get("metadata", {}).get("dependencies", []))
+    if not isinstance(raw, list):
+        raise errors.invalid_catalog(origin, "expected an array of [[dependencies]] tables")
+    return [Dependency.from_dict(d, origin) for d in raw]
+
+
+def _read_ref(ref: str) -> str:
+    parsed = urllib.parse.urlparse(ref)
+    if parsed.scheme in ("http", "https"):
+        import requests  # lazily: detect never pays for it
+        try:
+            resp = requests.get(ref, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT))
+            resp.raise_for_status()
+        except requests.RequestException as exc:
+            raise errors.download_failed("the dependency catalog", ref, str(exc)) from exc
+        return resp.text
+    path = urllib.parse.unquote(parsed.path) if parsed.scheme == "file" else ref
+    try:
+        return Path(path).read_text()
+    except OSError as exc:
+        raise errors.download_failed("the dependency catalog", ref, exc.strerror or str(exc)) from exc
+
+
+def _host_key(host: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "_", host.upper())
+
+
+class DependencyFetcher:
+    """Downloads and verifies catalog entries; files are cached by checksum in `cache_dir`."""
+
+    def __init__(self, environ: Mapping[str, str], bindings: list[Binding], log: Logger,
+                 cache_dir: Optional[str | Path] = None):
+        self.environ = environ
+        self.log = log
+        self.cache_dir = Path(cache_dir) if cache_dir else Path(tempfile.mkdtemp(prefix="pycnb-downloads-"))
+        self.mappings: dict[str, str] = {}
+        for b in of_type(bindings, "dependency-mapping"):
+            for key in b.entries:
+                self.mappings.setdefault(key.lower().removeprefix("sha256:"), b.get(key) or "")
+        self.binding_mirrors: dict[str, str] = {}
+        for b in of_type(bindings, "dependency-mirror"):
+            for key in b.entries:
+                self.binding_mirrors.setdefault(key.lower(), b.get(key) or "")
+
+    def effective_uri(self, dep: Dependency) -> tuple[str, str]:
+        """The URI to fetch and why it was chosen."""
+        if dep.sha256 in self.mappings:
+            return self.mappings[dep.sha256], "dependency-mapping binding"
+        parsed = urllib.parse.urlparse(dep.uri)
+        host = parsed.hostname or ""
+        candidates = [(self.environ.get(f"BP_DEPENDENCY_MIRROR_{_host_key(host)}"), f"BP_DEPENDENCY_MIRROR_{_host_key(host)}"),
+                      (self.environ.get("BP_DEPENDENCY_MIRROR"), "BP_DEPENDENCY_MIRROR"),
+                      (self.binding_mirrors.get(host.lower()), "dependency-mirror binding"),
+                      (self.binding_mirrors.get("default"), "dependency-mirror binding")]
+        for mirror, how in candidates:
+            if mirror and parsed.scheme in ("http", "https"):
+                prefix = mirror.replace("{originalHost}", parsed.netloc.rpartition("@")[2]).rstrip("/")
+                return prefix + parsed.path + (f"?{parsed.query}" if parsed.query else ""), how
+        return dep.uri, "catalog"
+
+    def fetch(self, dep: Dependency) -> Path:
+        """A local file with the dependency's verified content."""
+        uri, how = self.effective_uri(dep)
+        if how != "catalog":
+            self.log.detail(f"Using {self.log.redact(uri)} (from {how})")
+        name = Path(urllib.parse.urlparse(uri).path).name or dep.id
+        cached = self.cache_dir / dep.sha256 / name
+        if cached.is_file() and _sha256_file(cached) == dep.sha256:
+            self.log.debug(f"download cache hit for {dep.display}")
+            return cached
+        parsed = urllib.parse.urlparse(uri)
+        if parsed.scheme in ("file", ""):
+            local = Path(urllib.parse.unquote(parsed.path))
+            if not local.is_file():
+                raise errors.download_failed(dep.display, uri, "no such file")
+            actual = _sha256_file(local)
+            if actual != dep.sha256:
+                raise errors.checksum_mismatch(dep.display, self.log.redact(uri), dep.checksum, actual)
+            return local
+        self.log.detail(f"Downloading {self.log.redact(uri)}")
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=cached.parent, prefix=".part-")
+        os.close(fd)
+        tmp = Path(tmp_name)
+        try:
+            actual = self._download(uri, tmp, dep.display)
+            if actual != dep.sha256:
+                raise errors.checksum_mismatch(dep.display, self.log.redact(uri), dep.checksum, actual)
+            os.replace(tmp, cached)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return cached
+
+    def _download(self, uri: str, dest: Path, label: str) -> str:
+        import requests  # lazily: detect never pays for it
+        last = ""
+        for attempt in range(1, RETRIES + 1):
+            digest = hashlib.sha256()
+            try:
+                with requests.get(uri, stream=True, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT)) as resp:
+                    if resp.status_code >= 500:
+                        raise requests.HTTPError(f"HTTP {resp.status_code}")
+                    if resp.status_code >= 400:  # not worth retrying
+                        raise errors.download_failed(label, self.log.redact(uri), f"HTTP {resp.status_code}")
+                    with open(dest, "wb") as out:
+                        for chunk in resp.iter_content(1 << 20):
+                            digest.update(chunk)
+                            out.write(chunk)
+                return digest.hexdigest()
+            except requests.RequestException as exc:
+                last = self.log.redact(str(exc))
+                if attempt < RETRIES:
+                    self.log.detail(f"Download failed ({last}); retrying ({attempt}/{RETRIES - 1})")
+                    time.sleep(min(2 ** attempt, 10) * 0.5)
+        raise errors.download_failed(label, self.log.redact(uri), last)
+
+    def install(self, dep: Dependency, dest: str | Path) -> None:
+        """Fetch, verify and extract into dest (left empty if anything fails)."""
+        archive = self.fetch(dep)
+        archives.extract(archive, dest, dep.strip_components, label=dep.display)
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -1,0 +1,102 @@
+"""The one main() behind every bin/detect and bin/build.
+
+detect: exit 0 (pass, plan written), 100 (fail), 1 (error).
+build: exit 0, or 1 with one user-facing message; a traceback only with BP_LOG_LEVEL=DEBUG.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+from . import errors
+from .context import BuildContext, BuildResult, DetectContext, DetectResult
+from .descriptors import BuildDescriptor, LaunchDescriptor, Store
+from .log import Logger, format_duration
+
+DETECT_PASS, DETECT_FAIL, ERROR = 0, 100, 1
+
+
+def main(argv: Sequence[str]) -> None:
+    """argv: phase, buildpack dir (as the launcher passes them)."""
+    phase, bp_dir = argv[0], Path(argv[1])
+    sys.exit(run(phase, bp_dir))
+
+
+def run(phase: str, bp_dir: Path, module_name: Optional[str] = None) -> int:
+    log = Logger(debug=_debug_requested())
+    try:
+        if phase == "detect":
+            ctx = DetectContext(bp_dir, log=log)
+            detect = _load(module_name or ctx.buildpack.module_name, "detect")
+            return _detect(ctx, detect)
+        if phase == "build":
+            ctx = BuildContext(bp_dir, log=log)
+            build = _load(module_name or ctx.buildpack.module_name, "build")
+            return _build(ctx, build)
+        log.raw(f"ERROR: unknown phase {phase!r} (expected detect or build)")
+        return ERROR
+    except errors.UserError as exc:
+        log.raw(exc.render())
+        if log.debug_enabled:
+            log.raw(_traceback())
+        return ERROR
+    except Exception as exc:  # a bug in a buildpack: say so plainly
+        log.raw(f"ERROR: internal error in {bp_dir.name} ({type(exc).__name__}: {exc})")
+        if log.debug_enabled:
+            log.raw(_traceback())
+        else:
+            log.raw("  How to fix: this is a bug in the buildpack; rerun with BP_LOG_LEVEL=DEBUG and report the output.")
+        return ERROR
+
+
+def _traceback() -> str:
+    import traceback  # only on the error path
+    return traceback.format_exc()
+
+
+def _debug_requested() -> bool:
+    if os.environ.get("BP_LOG_LEVEL", "").upper() == "DEBUG":
+        return True
+    # Under clear-env the setting only exists as a platform file.
+    env_file = Path(os.environ.get("CNB_PLATFORM_DIR", "/platform")) / "env" / "BP_LOG_LEVEL"
+    try:
+        return env_file.read_text().strip().upper() == "DEBUG"
+    except OSError:
+        return False
+
+
+def _load(module_name: str, attr: str) -> Callable:
+    return getattr(importlib.import_module(module_name), attr)
+
+
+def _detect(ctx: DetectContext, detect: Callable[[DetectContext], DetectResult]) -> int:
+    result = detect(ctx)
+    if not result.passed:
+        ctx.log.title(f"{ctx.buildpack.id}: {result.reason or 'not applicable'}")
+        return DETECT_FAIL
+    if result.plan is not None:
+        result.plan.write(ctx.plan_path)
+    ctx.log.debug(f"{ctx.buildpack.id}: {result.reason}")
+    return DETECT_PASS
+
+
+def _build(ctx: BuildContext, build: Callable[[BuildContext], Optional[BuildResult]]) -> int:
+    start = time.monotonic()
+    ctx.log.title(f"{ctx.buildpack.name or ctx.buildpack.id} {ctx.buildpack.version}")
+    result = build(ctx) or BuildResult()
+    ctx.layers.commit()
+    launch = LaunchDescriptor(result.processes, result.labels, result.slices)
+    if not launch.is_empty():
+        launch.write(ctx.layers_dir / "launch.toml")
+    if result.unmet:
+        BuildDescriptor(result.unmet).write(ctx.layers_dir / "build.toml")
+    if result.store is not None:
+        Store(result.store).write(ctx.layers_dir / "store.toml")
+    for p in result.processes:
+        ctx.log.info(f"Process '{p.type}'{' (default)' if p.default else ''}: {' '.join(p.command + p.args)}")
+    ctx.log.info(f"Done in {format_duration(time.monotonic() - start)}")
+    return 0

@@ -1,0 +1,127 @@
+"""Every message a user can see when a build or detect fails, in one place.
+
+Each entry says what is wrong and how to fix it. Buildpacks raise these; the
+entrypoint prints them without a traceback (unless BP_LOG_LEVEL=DEBUG).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+
+class UserError(Exception):
+    """A problem the user can fix: printed as one message, exit non-zero."""
+
+    def __init__(self, code: str, message: str, remedy: str = ""):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.remedy = remedy
+
+    def render(self) -> str:
+        text = f"ERROR: {self.message}"
+        if self.remedy:
+            text += f"\n  How to fix: {self.remedy}"
+        return text
+
+
+def _listing(items: Iterable[str]) -> str:
+    items = list(items)
+    return ", ".join(items) if items else "(none)"
+
+
+# -- descriptors and platform -------------------------------------------------
+
+def invalid_toml(path: Path, detail: str) -> UserError:
+    return UserError("invalid-toml", f"{path.name} is not valid TOML: {detail}",
+                     f"Correct the syntax of {path}.")
+
+
+def invalid_descriptor(what: str, detail: str) -> UserError:
+    return UserError("invalid-descriptor", f"invalid {what}: {detail}",
+                     "This is a bug in the buildpack or builder; report it with the build log.")
+
+
+def invalid_setting(name: str, value: str, expected: str) -> UserError:
+    return UserError("invalid-setting", f"{name}={value!r} is not valid: expected {expected}",
+                     f"Set {name} to {expected}, or unset it to use the default.")
+
+
+# -- versions and dependencies ------------------------------------------------
+
+def invalid_version_constraint(constraint: str, source: str) -> UserError:
+    return UserError("invalid-version", f"{source} asks for version {constraint!r}, which is not a version constraint",
+                     "Use a version such as 3.11, 3.11.4, 3.11.*, ~=3.11 or >=3.10,<3.13.")
+
+
+def no_matching_dependency(name: str, constraint: str, source: str, available: Iterable[str], target: str) -> UserError:
+    return UserError(
+        "no-matching-version",
+        f"no {name} version matching {constraint!r} (requested by {source}) is available for {target}",
+        f"Request one of the available versions: {_listing(available)}. "
+        "Platform teams can add their own builds through a dependency-catalog binding or BP_DEPENDENCY_CATALOG.")
+
+
+def checksum_mismatch(name: str, uri: str, expected: str, actual: str) -> UserError:
+    return UserError(
+        "checksum-mismatch",
+        f"{name} downloaded from {uri} has checksum sha256:{actual}, but the catalog expects {expected}",
+        "The download was refused. Check that the mirror serves the original file unchanged, "
+        "or fix the checksum in the catalog that lists it.")
+
+
+def download_failed(name: str, uri: str, detail: str) -> UserError:
+    return UserError(
+        "download-failed", f"could not download {name} from {uri}: {detail}",
+        "Check the network or point BP_DEPENDENCY_MIRROR (or a dependency-mirror / dependency-mapping "
+        "binding) at a reachable copy.")
+
+
+def unsafe_archive(name: str, member: str, why: str) -> UserError:
+    return UserError(
+        "unsafe-archive", f"refusing to extract {name}: member {member!r} {why}",
+        "The archive is corrupt or malicious; use an archive whose paths stay inside its root.")
+
+
+def unsupported_archive(name: str) -> UserError:
+    return UserError("unsupported-archive", f"{name} is not a tar or zip archive",
+                     "Catalog entries must point at .tar.gz, .tgz, .tar.xz, .tar.bz2 or .zip files.")
+
+
+def invalid_catalog(origin: str, detail: str) -> UserError:
+    return UserError("invalid-catalog", f"the dependency catalog from {origin} is invalid: {detail}",
+                     "Every [[dependencies]] entry needs id, version, uri and checksum = \"sha256:<hex>\".")
+
+
+# -- commands -----------------------------------------------------------------
+
+def command_failed(argv: list[str], code: int, tail: list[str]) -> UserError:
+    shown = "\n".join("    " + line for line in tail)
+    return UserError(
+        "command-failed",
+        f"`{' '.join(argv)}` failed with exit code {code}" + (f"; its last output:\n{shown}" if tail else ""),
+        "Read the output above for the cause; it usually names the file or package at fault.")
+
+
+def command_missing(tool: str) -> UserError:
+    return UserError("command-missing", f"{tool} is not available in the build environment",
+                     f"Make sure a buildpack that provides {tool} runs before this one.")
+
+
+# -- procfile -------------------------------------------------------------------
+
+def procfile_malformed(line_no: int, line: str) -> UserError:
+    return UserError(
+        "procfile-malformed", f"Procfile line {line_no} is not a process definition: {line!r}",
+        "Write each process as '<type>: <command>', with a type of letters, digits, '.', '_' or '-', "
+        "for example 'web: gunicorn app:app'.")
+
+
+def procfile_duplicate(line_no: int, process_type: str) -> UserError:
+    return UserError("procfile-duplicate", f"Procfile line {line_no} defines process type {process_type!r} again",
+                     "Keep one line per process type.")
+
+
+def procfile_empty() -> UserError:
+    return UserError("procfile-empty", "Procfile defines no processes",
+                     "Add a line such as 'web: python app.py', or remove the Procfile.")

@@ -1,0 +1,47 @@
+"""Run a tool with its output streamed into the build log."""
+from __future__ import annotations
+
+import collections
+import os
+import shutil
+import subprocess
+from typing import Mapping, Optional, Sequence
+
+from . import errors
+from .log import Logger
+
+TAIL_LINES = 20
+
+
+def run(argv: Sequence[str], log: Logger, *, cwd: Optional[str | os.PathLike] = None,
+        env: Optional[Mapping[str, str]] = None, quiet: bool = False) -> list[str]:
+    """Run argv with an explicit environment, indenting its output under the current section.
+
+    Returns the output lines. A non-zero exit becomes a user error naming the command and
+    quoting its last lines; a missing executable becomes a user error naming the tool.
+    `quiet` keeps output out of the log unless the command fails or DEBUG is on.
+    """
+    argv = [str(a) for a in argv]
+    run_env = dict(env if env is not None else os.environ)
+    exe = argv[0]
+    if os.sep not in exe and shutil.which(exe, path=run_env.get("PATH")) is None:
+        raise errors.command_missing(exe)
+    log.debug(f"running {' '.join(argv)} in {cwd or os.getcwd()}")
+    output: list[str] = []
+    tail: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
+    try:
+        proc = subprocess.Popen(argv, cwd=cwd, env=run_env, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    except FileNotFoundError as exc:
+        raise errors.command_missing(exe) from exc
+    assert proc.stdout is not None
+    for raw in proc.stdout:
+        line = raw.decode("utf-8", "replace").rstrip("\n")
+        output.append(line)
+        tail.append(line)
+        if not quiet or log.debug_enabled:
+            log.detail(line)
+    code = proc.wait()
+    if code != 0:
+        raise errors.command_failed(argv, code, [log.redact(t) for t in tail])
+    return output

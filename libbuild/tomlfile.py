@@ -1,0 +1,63 @@
+"""The one path through which libbuild reads and writes TOML."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+try:  # Python >= 3.11
+    import tomllib as _reader
+except ImportError:  # pragma: no cover - exercised on 3.9/3.10 build images
+    import tomli as _reader
+
+import tomli_w
+
+from . import errors
+
+
+def read(path: str | os.PathLike, missing_ok: bool = False) -> dict[str, Any]:
+    """Parse a TOML file; a syntax error becomes a user error naming the file."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        if missing_ok:
+            return {}
+        raise
+    try:
+        return _reader.loads(data.decode("utf-8"))
+    except (_reader.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise errors.invalid_toml(p, str(exc)) from exc
+
+
+def loads(text: str, origin: str = "<string>") -> dict[str, Any]:
+    try:
+        return _reader.loads(text)
+    except _reader.TOMLDecodeError as exc:
+        raise errors.invalid_toml(Path(origin), str(exc)) from exc
+
+
+def dumps(data: dict[str, Any]) -> str:
+    return tomli_w.dumps(_drop_none(data))
+
+
+def write(path: str | os.PathLike, data: dict[str, Any]) -> None:
+    """Write atomically, so a reader (or a crash) never sees half a file."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.parent / f".{p.name}.{os.getpid()}.tmp"
+    try:
+        tmp.write_text(dumps(data), encoding="utf-8")
+        os.replace(tmp, p)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _drop_none(value: Any) -> Any:
+    # TOML has no null; None means "leave the key out".
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [_drop_none(v) for v in value if v is not None]
+    return value
