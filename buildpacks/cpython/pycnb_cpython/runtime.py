@@ -1,0 +1,87 @@
+"""Putting a CPython into the layer: a prebuilt tarball if the catalog has one for this
+target, else a python.org source tarball compiled here."""
+from __future__ import annotations
+
+import re
+import shlex
+import tempfile
+from pathlib import Path
+
+from libbuild import errors, execute, versions
+from libbuild.context import BuildContext
+from libbuild.dependencies import Dependency
+
+from . import compile as compiler
+
+PREBUILT, SOURCE = "cpython", "cpython-source"
+
+
+def resolve(ctx: BuildContext, constraint: str, source: str) -> Dependency:
+    """The highest version satisfying the constraint; prebuilt when one exists for it."""
+    catalog = ctx.catalog
+    best = versions.best(catalog.versions(PREBUILT, ctx.target) + catalog.versions(SOURCE, ctx.target),
+                         versions.parse_constraint(constraint, source))
+    if best is None:
+        available = versions.sort_versions(catalog.versions(PREBUILT, ctx.target) + catalog.versions(SOURCE, ctx.target))
+        raise errors.no_matching_dependency("CPython", constraint, source, available, ctx.target.describe())
+    exact = f"=={best}"
+    return catalog.find(PREBUILT, exact, ctx.target) or catalog.find(SOURCE, exact, ctx.target)
+
+
+def configure_flags(ctx: BuildContext) -> list[str]:
+    raw = ctx.setting("BP_CPYTHON_CONFIGURE_FLAGS", "") or ""
+    try:
+        return shlex.split(raw)
+    except ValueError as exc:
+        raise errors.invalid_setting("BP_CPYTHON_CONFIGURE_FLAGS", raw, f"shell-quoted configure flags ({exc})")
+
+
+def install_prebuilt(ctx: BuildContext, dep: Dependency, prefix: Path) -> None:
+    ctx.fetcher().install(dep, prefix)
+    fix_script_shebangs(prefix)
+
+
+def compile_from_source(ctx: BuildContext, dep: Dependency, prefix: Path, flags: list[str]) -> None:
+    tarball = ctx.fetcher().fetch(dep)
+    env = {k: v for k, v in ctx.environ.items() if not k.startswith("PYTHON")}
+
+    def run(argv, cwd=None, env=env):
+        execute.run(argv, ctx.log, cwd=cwd, env=env, quiet=not ctx.log.debug_enabled)
+
+    with tempfile.TemporaryDirectory(prefix="cpython-src-") as work:
+        ctx.log.info(f"Compiling CPython {dep.version} from source (configure flags: {' '.join(flags) or 'defaults'})")
+        compiler.compile_cpython(tarball, prefix, work, configure_flags=flags, run=run)
+
+
+_SHEBANG = re.compile(rb"^#!\S*/python[0-9.]*(\s|$)")
+
+
+def fix_script_shebangs(prefix: Path) -> None:
+    """Scripts in bin/ (pip3, pydoc3, ...) name the interpreter by the path it was built at;
+    point them at this layer's interpreter."""
+    python = prefix / "bin" / "python3"
+    for script in (prefix / "bin").iterdir():
+        if script.is_symlink() or not script.is_file():
+            continue
+        with open(script, "rb") as fh:
+            head = fh.read(256)
+        if not _SHEBANG.match(head):
+            continue
+        body = script.read_bytes()
+        first, _, rest = body.partition(b"\n")
+        script.write_bytes(b"#!" + str(python).encode() + b"\n" + rest)
+
+
+def short_version(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+def set_environment(layer, version: str) -> None:
+    prefix = layer.path
+    short = short_version(version)
+    layer.env.prepend("CPATH", str(prefix / "include" / f"python{short}"), scope="build")
+    layer.env.prepend("PKG_CONFIG_PATH", str(prefix / "lib" / "pkgconfig"), scope="build")
+    # Logs reach `docker logs` at once instead of in 8 KiB blocks.
+    layer.env.default("PYTHONUNBUFFERED", "1", scope="launch")
+    # No PYTHONHOME: the interpreter finds its prefix from its own location, and a
+    # PYTHONHOME would make every venv built on it lose its own site-packages.

@@ -1,0 +1,152 @@
+"""cpython: version choice, prebuilt install, reuse, env, SBOM — with a small fake prebuilt."""
+import hashlib
+import io
+import tarfile
+
+import pytest
+
+from libbuild import tomlfile
+
+BOTH = {"build": True, "launch": True}
+BUILT_AT = b"/layers/pycnb_cpython/cpython/bin/python3"
+
+
+def fake_prebuilt(path, version):
+    files = {
+        "bin/python3": (f"#!/bin/sh\necho Python {version}\n".encode(), 0o755),
+        "bin/pip3": (b"#!" + BUILT_AT + b"\nimport pip\n", 0o755),
+        f"include/python{version[:4]}/Python.h": (b"", 0o644),
+        "lib/pkgconfig/python3.pc": (b"", 0o644),
+    }
+    with tarfile.open(path, "w:gz") as tar:
+        for name, (data, mode) in files.items():
+            info = tarfile.TarInfo(name)
+            info.size, info.mode = len(data), mode
+            tar.addfile(info, io.BytesIO(data))
+    return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def catalog(tree, tmp_path):
+    """An extra catalog with prebuilt 3.11.2 and 3.13.5 for debian 12 (as the mirror publishes)."""
+    entries = []
+    for version in ("3.11.2", "3.13.5"):
+        archive = tmp_path / f"cpython-{version}.tgz"
+        entries.append({"id": "cpython", "name": "CPython", "version": version, "uri": f"file://{archive}",
+                        "checksum": fake_prebuilt(archive, version), "purl": f"pkg:generic/cpython@{version}",
+                        "licenses": ["PSF-2.0"],
+                        "targets": [{"os": "linux", "arch": "amd64", "distros": [{"name": "debian", "version": "12"}]}]})
+    path = tmp_path / "catalog.toml"
+    tomlfile.write(path, {"dependencies": entries})
+    tree.set_env("BP_DEPENDENCY_CATALOG", str(path))
+    return path
+
+
+def test_detect_provides_and_forwards_version_sources(tree):
+    run = tree.detect("cpython")
+    assert run.code == 0 and run.plan() == {"provides": [{"name": "cpython"}]}
+    tree.write(".python-version", "# pinned\n3.13\n")
+    tree.write("runtime.txt", "python-3.11.2\n")
+    tree.write("pyproject.toml", "[project]\nname='x'\nrequires-python='>=3.11'\n")
+    tree.set_env("BP_CPYTHON_VERSION", "3.11.*")
+    assert tree.detect("cpython").plan()["requires"] == [
+        {"name": "cpython", "metadata": {"version": "3.11.*", "version-source": "BP_CPYTHON_VERSION"}},
+        {"name": "cpython", "metadata": {"version": "3.13", "version-source": ".python-version"}},
+        {"name": "cpython", "metadata": {"version": ">=3.11", "version-source": "pyproject.toml"}},
+        {"name": "cpython", "metadata": {"version": "3.11.2", "version-source": "runtime.txt"}},
+    ]
+
+
+def test_detect_rejects_unusable_python_version_file(tree):
+    tree.write(".python-version", "pypy3.10\n")
+    run = tree.detect("cpython")
+    assert run.code == 1 and "not a CPython version" in run.output and "Traceback" not in run.output
+
+
+def test_priority_decides_and_prebuilt_is_installed(tree, catalog):
+    plan = [("cpython", {"version": "3.11", "version-source": "Pipfile.lock", **BOTH}),
+            ("cpython", {"version": "3.13", "version-source": ".python-version"}),
+            ("cpython", {"version": "3.11.2", "version-source": "runtime.txt"})]
+    run = tree.build("cpython", plan)
+    assert run.code == 0, run.output
+    assert "Using version '3.13' from .python-version" in run.output
+    assert "Selected CPython 3.13.5 (prebuilt" in run.output
+    layer = run.layers / "cpython"
+    assert (layer / "bin/python3").read_text().endswith("Python 3.13.5\n")
+    # scripts point at this layer's interpreter, not at the path the prebuilt was made in
+    assert (layer / "bin/pip3").read_text().splitlines()[0] == f"#!{layer}/bin/python3"
+    assert run.layer_toml("cpython")["types"] == {"build": True, "launch": True, "cache": True}
+    meta = run.layer_toml("cpython")["metadata"]
+    assert meta["version"] == "3.13.5" and meta["kind"] == "prebuilt" and meta["checksum"].startswith("sha256:")
+    env = run.env_files("cpython")
+    assert env["env.build/CPATH.prepend"] == f"{layer}/include/python3.13"
+    assert env["env.build/PKG_CONFIG_PATH.prepend"] == f"{layer}/lib/pkgconfig"
+    assert env["env.launch/PYTHONUNBUFFERED.default"] == "1"
+    assert not any("PYTHONHOME" in k for k in env)
+    cdx = run.sbom("cpython", "cdx")
+    assert [(c["name"], c["version"], c["purl"]) for c in cdx["components"]] == [("CPython", "3.13.5", "pkg:generic/cpython@3.13.5")]
+
+
+def test_default_version_is_logged(tree, catalog):
+    run = tree.build("cpython", [("cpython", {"launch": True})])
+    assert run.code == 0, run.output
+    assert "No version requested by the app; using the default '3.11' from buildpack.toml" in run.output
+    assert "Selected CPython 3.11.2" in run.output
+    assert run.layer_toml("cpython")["types"] == {"build": False, "launch": True, "cache": True}
+
+
+def test_unsatisfiable_version_lists_available(tree, catalog):
+    run = tree.build("cpython", [("cpython", {"version": "2.7", "version-source": ".python-version", **BOTH})])
+    assert run.code == 1 and "Traceback" not in run.output
+    assert "no CPython version matching '2.7' (requested by .python-version)" in run.output
+    assert "available versions: 3.11.2, 3.13.5" in run.output
+    assert not (run.layers / "cpython.toml").exists()
+
+
+def test_unchanged_rebuild_reuses_and_changed_artifact_rebuilds(tree, catalog, tmp_path):
+    plan = [("cpython", {"version": "3.11", "version-source": ".python-version", **BOTH})]
+    assert tree.build("cpython", plan).code == 0
+    tree.restore("cpython")
+    again = tree.build("cpython", plan)
+    assert again.code == 0, again.output
+    assert "Reusing layer 'cpython'" in again.output and "Installing CPython" not in again.output
+    # a platform publishes a rebuilt 3.11.2: same version, new checksum
+    fake_prebuilt(tmp_path / "cpython-3.11.2.tgz", "3.11.2")
+    data = tomlfile.read(catalog)
+    with open(tmp_path / "cpython-3.11.2.tgz", "ab") as fh:
+        fh.write(b"\0" * 1024)  # different bytes, still a valid gzip stream for tar
+    data["dependencies"][0]["checksum"] = "sha256:" + hashlib.sha256((tmp_path / "cpython-3.11.2.tgz").read_bytes()).hexdigest()
+    tomlfile.write(catalog, data)
+    tree.restore("cpython")
+    third = tree.build("cpython", plan)
+    assert third.code == 0, third.output
+    assert "Rebuilding layer 'cpython' since: checksum changed from sha256:" in third.output
+
+
+def test_checksum_mismatch_fails_and_leaves_no_layer(tree, catalog):
+    data = tomlfile.read(catalog)
+    data["dependencies"][0]["checksum"] = "sha256:" + "0" * 64
+    tomlfile.write(catalog, data)
+    run = tree.build("cpython", [("cpython", {"version": "3.11", "version-source": ".python-version", **BOTH})])
+    assert run.code == 1 and "checksum" in run.output and "Traceback" not in run.output
+    assert list((run.layers / "cpython").iterdir()) == []
+    assert not (run.layers / "cpython.toml").exists()
+
+
+def test_other_distro_falls_back_to_source(tree, catalog):
+    # No prebuilt for this distro: the source entry is chosen, and its configure flags are read.
+    tree.set_env("BP_CPYTHON_CONFIGURE_FLAGS", "--with-lto 'unterminated")
+    run = tree.build("cpython", [("cpython", {"version": "3.11", **BOTH})], CNB_TARGET_DISTRO_NAME="ubuntu",
+                     CNB_TARGET_DISTRO_VERSION="24.04")
+    assert run.code == 1
+    assert "Selected CPython 3.11.2 (source, from buildpack.toml)" in run.output
+    assert "BP_CPYTHON_CONFIGURE_FLAGS" in run.output and "Traceback" not in run.output
+
+
+def test_hostile_environment(tree, catalog):
+    tree.set_env("PYTHONPATH", "/invalid")
+    tree.set_env("PYTHONHOME", "/invalid")
+    tree.set_env("PIP_REQUIRE_VIRTUALENV", "1")
+    assert tree.detect("cpython").code == 0
+    run = tree.build("cpython", [("cpython", BOTH)])
+    assert run.code == 0, run.output
