@@ -165,7 +165,9 @@ class DependencyFetcher:
                  cache_dir: Optional[str | Path] = None):
         self.environ = environ
         self.log = log
-        self.cache_dir = Path(cache_dir) if cache_dir else Path(tempfile.mkdtemp(prefix="pycnb-downloads-"))
+        # Without a cache dir, downloads live only as long as this fetcher.
+        self._scratch = None if cache_dir else tempfile.TemporaryDirectory(prefix="pycnb-downloads-")
+        self.cache_dir = Path(cache_dir) if cache_dir else Path(self._scratch.name)
         self.mappings: dict[str, str] = {}
         for b in of_type(bindings, "dependency-mapping"):
             for key in b.entries:

@@ -125,3 +125,27 @@ def procfile_duplicate(line_no: int, process_type: str) -> UserError:
 def procfile_empty() -> UserError:
     return UserError("procfile-empty", "Procfile defines no processes",
                      "Add a line such as 'web: python app.py', or remove the Procfile.")
+
+
+# -- pip ---------------------------------------------------------------------
+
+def requirement_file_missing(name: str, origin: str) -> UserError:
+    return UserError("requirements-missing", f"{origin} names {name}, which does not exist in the app",
+                     f"Add {name} to the app, or correct {origin}.")
+
+
+def requirement_invalid(path: str, line_no: int, line: str, detail: str) -> UserError:
+    return UserError("requirement-invalid", f"{path} line {line_no} is not a valid requirement: {line!r} ({detail})",
+                     "Write one requirement per line, such as 'flask==3.0.3' or 'requests>=2.31'; "
+                     "see https://pip.pypa.io/en/stable/reference/requirements-file-format/.")
+
+
+def package_not_found(requirement: str, where: str) -> UserError:
+    return UserError("package-not-found", f"pip found no distribution matching {requirement!r} in {where}",
+                     "Check the package name and version, and that the index (PIP_INDEX_URL, a pip binding) "
+                     "or wheelhouse holds a build for this Python version and platform.")
+
+
+def pip_too_old(version: str) -> UserError:
+    return UserError("pip-too-old", f"pip {version} cannot install into another environment (needs pip >= 22.3)",
+                     "Set BP_PIP_VERSION to 22.3 or later, or unset it to use the pip bundled with CPython.")

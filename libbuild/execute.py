@@ -5,7 +5,7 @@ import collections
 import os
 import shutil
 import subprocess
-from typing import Mapping, Optional, Sequence
+from typing import Callable, Mapping, Optional, Sequence
 
 from . import errors
 from .log import Logger
@@ -14,12 +14,14 @@ TAIL_LINES = 20
 
 
 def run(argv: Sequence[str], log: Logger, *, cwd: Optional[str | os.PathLike] = None,
-        env: Optional[Mapping[str, str]] = None, quiet: bool = False) -> list[str]:
+        env: Optional[Mapping[str, str]] = None, quiet: bool = False,
+        explain: Optional[Callable[[list[str]], Optional[errors.UserError]]] = None) -> list[str]:
     """Run argv with an explicit environment, indenting its output under the current section.
 
     Returns the output lines. A non-zero exit becomes a user error naming the command and
     quoting its last lines; a missing executable becomes a user error naming the tool.
     `quiet` keeps output out of the log unless the command fails or DEBUG is on.
+    `explain` may turn a failure's output into a more specific user error.
     """
     argv = [str(a) for a in argv]
     run_env = dict(env if env is not None else os.environ)
@@ -43,5 +45,8 @@ def run(argv: Sequence[str], log: Logger, *, cwd: Optional[str | os.PathLike] = 
             log.detail(line)
     code = proc.wait()
     if code != 0:
+        specific = explain(output) if explain else None
+        if specific is not None:
+            raise specific
         raise errors.command_failed(argv, code, [log.redact(t) for t in tail])
     return output

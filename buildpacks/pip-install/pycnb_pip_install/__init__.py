@@ -1,0 +1,126 @@
+"""pip-install: the app's requirements installed into a venv that is the `packages` layer.
+
+The layer is reused whole, without running pip, while a digest of everything that decides
+its contents is unchanged; otherwise it is rebuilt from empty (so removed packages go),
+with pip's wheel and HTTP cache in the cache-only `pip-cache` layer.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tempfile
+from pathlib import Path
+
+from libbuild import BuildContext, BuildPlan, BuildResult, DetectContext, DetectResult, Require, errors, execute, interpreter, opt_in, opt_out, sbom
+from libbuild.pipconfig import PipConfig
+from libbuild.versions import parse_version
+
+from . import requirements
+from .selection import Selection
+
+SETTINGS = ("BP_PIP_REQUIREMENT", "BP_PIP_FIND_LINKS", "BP_PIP_PROHIBITED_PACKAGES", "BP_PIP_EXTERNAL_PACKAGES",
+            "BP_PIP_EXTERNAL_VERSION_MATCHING")
+_NOT_FOUND = re.compile(r"No matching distribution found for (?P<req>\S+)")
+
+
+def requirement_files(ctx) -> list[str]:
+    named = re.split(r"[,\s]+", ctx.setting("BP_PIP_REQUIREMENT", "") or "")
+    return [n for n in named if n] or (["requirements.txt"] if (ctx.app_dir / "requirements.txt").is_file() else [])
+
+
+def detect(ctx: DetectContext) -> DetectResult:
+    files = requirement_files(ctx)
+    if not files:
+        return opt_out("no requirements.txt (and BP_PIP_REQUIREMENT is not set)")
+    return opt_in(f"found {', '.join(files)}", BuildPlan(
+        provides=["site-packages"], requires=[Require("cpython", {"build": True}), Require("pip", {"build": True})]))
+
+
+def build(ctx: BuildContext) -> BuildResult:
+    config = PipConfig.for_build(ctx.settings, ctx.bindings, ctx.app_dir, ctx.list_setting("BP_PIP_FIND_LINKS"))
+    python = interpreter.probe(config.environ, ctx.log)
+    pip_version = ctx.setting("PYCNB_PIP_VERSION") or python["pip"] or ""
+    if pip_version and parse_version(pip_version) and parse_version(pip_version) < parse_version("22.3"):
+        raise errors.pip_too_old(pip_version)
+    scratch = tempfile.TemporaryDirectory(prefix="pip-install-")
+
+    with ctx.log.section("Reading requirements"):
+        top = [ctx.app_dir / name for name in requirement_files(ctx)]
+        for path in top:
+            if not path.is_file():
+                raise errors.requirement_file_missing(path.name, "BP_PIP_REQUIREMENT" if ctx.setting("BP_PIP_REQUIREMENT") else "the build")
+        files = requirements.read_all(top, ctx.app_dir)
+        selection = Selection(ctx.list_setting("BP_PIP_PROHIBITED_PACKAGES"), ctx.list_setting("BP_PIP_EXTERNAL_PACKAGES"),
+                              ctx.flag("BP_PIP_EXTERNAL_VERSION_MATCHING"), python["distributions"])
+        install_files = top
+        if selection.active:
+            dropped, copies = requirements.write_filtered(files, ctx.app_dir, Path(scratch.name), selection.reason_to_drop)
+            for line, reason in dropped:
+                ctx.log.info(f"Dropping {line.text!r} ({line.where(ctx.app_dir)}): {reason}")
+            for note in selection.notes:
+                ctx.log.info(note)
+            install_files = [copies[p] for p in top]
+        ctx.log.info(f"{sum(1 for ls in files.values() for line in ls if line.requirement)} requirements in "
+                     f"{len(files)} file(s); installing from {config.describe_index()}")
+
+    metadata = {
+        "requirements": requirements.digest(files, ctx.app_dir)[:16],
+        "local-sources": local_sources_digest(files, ctx.app_dir)[:16],
+        "python": python["version"],
+        "pip": pip_version,
+        "settings": _digest({k: ctx.setting(k) for k in SETTINGS})[:16],
+        "index": config.fingerprint()[:16],
+    }
+    cache = ctx.layers.cached("pip-cache", {}, cache=True)
+    layer = ctx.layers.cached("packages", metadata, build=ctx.plan.wants("site-packages", "build"),
+                              launch=ctx.plan.wants("site-packages", "launch"), cache=True)
+    if not layer.reused:
+        with ctx.log.section("Installing requirements"):
+            venv = ["python3", "-m", "venv", "--without-pip"]
+            if selection.externals:
+                venv.append("--system-site-packages")  # externally provided packages stay visible
+            execute.run(venv + [str(layer.path)], ctx.log, env=config.environ, quiet=True)
+            args = ["python3", "-m", "pip", "--python", str(layer.path / "bin" / "python"), "install",
+                    "--no-warn-script-location", *config.install_args()]
+            for f in install_files:
+                args += ["-r", str(f)]
+            env = {**config.environ, "PIP_CACHE_DIR": str(cache.path)}
+            execute.run(args, ctx.log, cwd=ctx.app_dir, env=env, explain=lambda out: _explain(out, config))
+        layer.env.default("VIRTUAL_ENV", str(layer.path))
+    scratch.cleanup()
+    site = Path(layer.path) / "lib" / f"python{'.'.join(python['version'].split('.')[:2])}" / "site-packages"
+    layer.sbom = sbom.python_distributions(site)
+    ctx.log.info(f"{len(layer.sbom)} distributions in the packages layer")
+    return BuildResult()
+
+
+def _explain(output: list[str], config: PipConfig):
+    for line in reversed(output):
+        match = _NOT_FOUND.search(line)
+        if match:
+            return errors.package_not_found(match["req"], config.describe_index())
+    return None
+
+
+def _digest(value) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
+
+
+def local_sources_digest(files, app: Path) -> str:
+    """Contents of local directories that requirements install from (-e ., ./pkg), so that
+    editing them rebuilds the layer."""
+    h = hashlib.sha256()
+    for lines in files.values():
+        for line in lines:
+            if not line.local:
+                continue
+            target = line.text.split()[-1] if line.text.startswith("-e") else line.text.split()[0]
+            root = (app / target).resolve()
+            if root.is_dir():
+                for p in sorted(root.rglob("*")):
+                    if p.is_file() and not {".git", "__pycache__", ".venv"} & set(p.parts):
+                        h.update(str(p.relative_to(root)).encode() + b"\0" + p.read_bytes())
+            elif root.is_file():
+                h.update(root.read_bytes())
+    return h.hexdigest()

@@ -1,0 +1,94 @@
+"""How pip is configured for a build: PIP_* settings, the `pip` binding, find-links,
+a vendored wheelhouse — and a fingerprint of all that without secrets, for layer digests.
+
+A `pip` binding carries a `pip.conf` (index-url with credentials, extra-index-url,
+trusted-host, timeout...). pip reads it through PIP_CONFIG_FILE, pointing into the
+platform's bindings, so the file and its credentials never enter a layer.
+"""
+from __future__ import annotations
+
+import configparser
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping, Optional
+
+from .bindings import Binding, of_type
+from .log import redact_urls
+
+WHEELHOUSE_DIRS = ("wheelhouse", "vendor")
+_ARCHIVES = ("*.whl", "*.tar.gz", "*.zip", "*.tar.bz2")
+# Settings that would send an install somewhere other than the layer.
+_REDIRECTING = ("PIP_USER", "PIP_TARGET", "PIP_PREFIX", "PIP_ROOT", "PIP_EDITABLE")
+_QUIET = {"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_INPUT": "1", "PIP_PROGRESS_BAR": "off"}
+# py_compile writes hash-based .pyc files when this is set: layers stay reproducible.
+SOURCE_DATE_EPOCH = "315532800"
+
+
+@dataclass
+class PipConfig:
+    """Everything that decides what pip installs, except the requirements themselves."""
+    environ: dict[str, str]
+    config_file: Optional[Path] = None
+    find_links: list[str] = field(default_factory=list)
+    no_index: bool = False
+    wheelhouse: Optional[Path] = None
+
+    @classmethod
+    def for_build(cls, settings: Mapping[str, str], bindings: list[Binding], app_dir: Path,
+                  extra_find_links: list[str]) -> "PipConfig":
+        env = {k: v for k, v in settings.items() if k != "PYTHONHOME" and k not in _REDIRECTING}
+        env.update(_QUIET)
+        env["SOURCE_DATE_EPOCH"] = settings.get("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+        config_file = None
+        for b in of_type(bindings, "pip"):
+            if "pip.conf" in b.entries:
+                config_file = b.entries["pip.conf"]
+                env["PIP_CONFIG_FILE"] = str(config_file)
+                break
+        wheelhouse = next((app_dir / d for d in WHEELHOUSE_DIRS
+                           if (app_dir / d).is_dir() and any(any((app_dir / d).glob(p)) for p in _ARCHIVES)), None)
+        links = [str((app_dir / link).resolve()) if "://" not in link else link for link in extra_find_links]
+        if wheelhouse:
+            links.insert(0, str(wheelhouse))
+        return cls(env, config_file, links, no_index=wheelhouse is not None, wheelhouse=wheelhouse)
+
+    def install_args(self) -> list[str]:
+        args = ["--no-index"] if self.no_index else []
+        for link in self.find_links:
+            args += ["--find-links", link]
+        return args
+
+    def describe_index(self) -> str:
+        """Where packages come from, for messages (no secrets)."""
+        if self.no_index:
+            return f"the vendored wheelhouse {self.wheelhouse.name}/"
+        index = self.environ.get("PIP_INDEX_URL") or self._conf_value("index-url")
+        where = f"the index {redact_urls(index)}" if index else "the default package index"
+        return where + (f" and {', '.join(map(redact_urls, self.find_links))}" if self.find_links else "")
+
+    def _conf_value(self, key: str) -> Optional[str]:
+        if not self.config_file:
+            return None
+        parser = configparser.ConfigParser()
+        parser.read(self.config_file)
+        for section in ("install", "global"):
+            if parser.has_option(section, key):
+                return parser.get(section, key)
+        return None
+
+    def fingerprint(self) -> str:
+        """A digest of the index configuration with credentials masked: a password change
+        does not change what gets installed, so it does not rebuild the layer."""
+        parts: dict[str, object] = {k: redact_urls(v) for k, v in sorted(self.environ.items())
+                                    if k.startswith("PIP_") and k != "PIP_CONFIG_FILE"}
+        if self.config_file:
+            parser = configparser.ConfigParser()
+            parser.read(self.config_file)
+            parts["pip.conf"] = {s: {k: redact_urls(v) for k, v in sorted(parser.items(s))} for s in sorted(parser.sections())}
+        parts["find-links"] = [redact_urls(link) for link in self.find_links]
+        parts["no-index"] = self.no_index
+        if self.wheelhouse:
+            parts["wheelhouse"] = sorted((p.name, p.stat().st_size) for p in self.wheelhouse.iterdir() if p.is_file())
+        return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()

@@ -1,0 +1,171 @@
+"""pip and pip-install, with a real python3 from PATH, real pip, tiny real wheels."""
+import shutil
+
+import pytest
+
+from wheels import Index, make_wheel
+
+BOTH = {"build": False, "launch": True}
+
+
+@pytest.fixture(autouse=True)
+def python_on_path():
+    assert shutil.which("python3"), "the unit tests need a python3 with venv and pip on PATH"
+
+
+@pytest.fixture
+def wheelhouse(tree):
+    d = tree.app / "wheelhouse"
+    make_wheel(d, "alpha", "1.0.0", requires=("beta>=2",), license="MIT")
+    make_wheel(d, "beta", "2.1.0", license="Apache-2.0")
+    make_wheel(d, "gamma", "0.3.0")
+    make_wheel(d, "pywin32", "306")
+    return d
+
+
+def pip_install(tree, **extra):
+    return tree.build("pip-install", [("site-packages", BOTH)], **extra)
+
+
+def site_packages(run):
+    return next((run.layers / "packages" / "lib").glob("python3.*/site-packages"))
+
+
+def test_pip_uses_bundled_pip_without_download(tree):
+    tree.set_env("PIP_INDEX_URL", "http://127.0.0.1:9/unreachable")
+    run = tree.build("pip", [("pip", {"build": True})])
+    assert run.code == 0, run.output
+    assert "bundled with CPython" in run.output and "(no download)" in run.output
+    assert run.layer_toml("pip")["types"] == {"build": True, "launch": False, "cache": True}
+    assert run.env_files("pip")["env.build/PYCNB_PIP_VERSION.override"]
+
+
+def test_pip_version_setting_is_validated(tree):
+    tree.set_env("BP_PIP_VERSION", "latest please")
+    run = tree.build("pip", [("pip", {"build": True})])
+    assert run.code == 1 and "BP_PIP_VERSION='latest please' is not valid" in run.output
+
+
+def test_detect(tree):
+    assert tree.detect("pip-install").code == 100
+    tree.write("requirements.txt", "flask\n")
+    run = tree.detect("pip-install")
+    assert run.code == 0
+    assert run.plan() == {"provides": [{"name": "site-packages"}],
+                          "requires": [{"name": "cpython", "metadata": {"build": True}},
+                                       {"name": "pip", "metadata": {"build": True}}]}
+    (tree.app / "requirements.txt").unlink()
+    tree.set_env("BP_PIP_REQUIREMENT", "reqs/prod.txt")
+    assert tree.detect("pip-install").code == 0
+
+
+def test_vendored_wheelhouse_installs_offline_into_a_venv_layer(tree, wheelhouse):
+    tree.set_env("PIP_INDEX_URL", "http://127.0.0.1:9/must-not-be-used")
+    tree.write("requirements.txt", "alpha==1.0.0  # the app\n")
+    run = pip_install(tree)
+    assert run.code == 0, run.output
+    assert "installing from the vendored wheelhouse wheelhouse/" in run.output
+    site = site_packages(run)
+    assert {p.name for p in site.glob("*.dist-info")} == {"alpha-1.0.0.dist-info", "beta-2.1.0.dist-info"}
+    assert (run.layers / "packages" / "pyvenv.cfg").is_file()
+    assert not list(site.glob("pip*"))  # pip stays out of the app's environment
+    assert run.env_files("packages") == {"env/VIRTUAL_ENV.default": str(run.layers / "packages")}
+    assert run.layer_toml("packages")["types"] == {"build": False, "launch": True, "cache": True}
+    cdx = run.sbom("packages", "cdx")
+    assert [(c["name"], c["version"], c["licenses"]) for c in cdx["components"]] == [
+        ("alpha", "1.0.0", [{"license": {"id": "MIT"}}]), ("beta", "2.1.0", [{"license": {"id": "Apache-2.0"}}])]
+    spdx = run.sbom("packages", "spdx")
+    assert sorted(p["name"] for p in spdx["packages"]) == ["alpha", "beta"]
+    # hash-based bytecode (SOURCE_DATE_EPOCH), so layers are reproducible
+    pyc = next(site.glob("alpha/__pycache__/*.pyc")).read_bytes()
+    assert int.from_bytes(pyc[4:8], "little") & 0b1
+
+
+def test_unchanged_rebuild_runs_no_pip_and_change_rebuilds_clean(tree, wheelhouse):
+    tree.write("requirements.txt", "alpha==1.0.0\ngamma\n")
+    assert pip_install(tree).code == 0
+    tree.restore("pip-install")
+    again = pip_install(tree)
+    assert again.code == 0, again.output
+    assert "Reusing layer 'packages'" in again.output and "Installing requirements" not in again.output
+    assert "Reusing layer 'pip-cache'" in again.output
+    tree.write("requirements.txt", "alpha==1.0.0\n")  # gamma removed
+    tree.restore("pip-install")
+    third = pip_install(tree)
+    assert "Rebuilding layer 'packages' since: requirements changed from" in third.output
+    assert not list(site_packages(third).glob("gamma*"))
+
+
+def test_prohibited_packages_are_dropped_and_logged(tree, wheelhouse):
+    tree.write("requirements.txt", "alpha==1.0.0\npywin32==306 ; sys_platform == 'linux'\n")
+    tree.write("requirements-dev.txt", "-r requirements.txt\ngamma\n")
+    tree.set_env("BP_PIP_REQUIREMENT", "requirements-dev.txt")
+    tree.set_env("BP_PIP_PROHIBITED_PACKAGES", "PyWin32, other")
+    run = pip_install(tree)
+    assert run.code == 0, run.output
+    assert "Dropping \"pywin32==306 ; sys_platform == 'linux'\" (requirements.txt line 2): listed in BP_PIP_PROHIBITED_PACKAGES" in run.output
+    names = {p.name.split("-")[0] for p in site_packages(run).glob("*.dist-info")}
+    assert names == {"alpha", "beta", "gamma"}
+
+
+def test_external_packages_with_version_matching(tree, wheelhouse):
+    import importlib.metadata
+    pip_version = importlib.metadata.version("pip")  # pip is "provided" by the base interpreter
+    tree.write("requirements.txt", f"alpha==1.0.0\npip=={pip_version}\ngamma>=99\n")
+    tree.set_env("BP_PIP_EXTERNAL_PACKAGES", "pip,gamma")
+    tree.set_env("BP_PIP_EXTERNAL_VERSION_MATCHING", "true")
+    run = pip_install(tree)
+    assert f"Dropping 'pip=={pip_version}' (requirements.txt line 2): the base image provides pip {pip_version}" in run.output
+    assert "Installing 'gamma>=99': listed in BP_PIP_EXTERNAL_PACKAGES but not provided" in run.output
+    assert run.code == 1  # gamma>=99 is not in the wheelhouse
+    assert "pip found no distribution matching 'gamma>=99' in the vendored wheelhouse wheelhouse/" in run.output
+
+
+def test_malformed_requirement_names_file_and_line(tree):
+    tree.write("requirements.txt", "flask==3.0.3\n\nrequests>=>2\n")
+    run = pip_install(tree)
+    assert run.code == 1 and "Traceback" not in run.output
+    assert "requirements.txt line 3 is not a valid requirement: 'requests>=>2'" in run.output
+
+
+def test_missing_named_file(tree):
+    tree.set_env("BP_PIP_REQUIREMENT", "prod.txt")
+    run = pip_install(tree)
+    assert run.code == 1 and "BP_PIP_REQUIREMENT names prod.txt, which does not exist" in run.output
+
+
+def test_private_index_through_pip_binding_keeps_secrets_out(tree, tmp_path):
+    wheels = tmp_path / "index"
+    make_wheel(wheels, "private-lib", "4.2.0")
+    index = Index(wheels, "deploy", "s3cr3t-pa55")
+    try:
+        tree.binding("corp-index", "pip", {"pip.conf": f"[global]\nindex-url = {index.url('deploy', 's3cr3t-pa55')}\ntimeout = 20\n"})
+        tree.write("requirements.txt", "private-lib==4.2.0\n")
+        run = pip_install(tree)
+        assert run.code == 0, run.output
+        assert index.requests >= 2
+        assert (site_packages(run) / "private_lib-4.2.0.dist-info").is_dir()
+        assert "s3cr3t-pa55" not in run.output
+        everything = [p for p in tree.root.joinpath("layers").rglob("*") if p.is_file()]
+        for p in everything:
+            assert b"s3cr3t-pa55" not in p.read_bytes(), p
+        # Unchanged apart from the password: the layer is kept.
+        tree.binding("corp-index", "pip", {"pip.conf": f"[global]\nindex-url = {index.url('deploy', 'rotated-pa55')}\ntimeout = 20\n"})
+        tree.restore("pip-install")
+        again = pip_install(tree)
+        assert "Reusing layer 'packages'" in again.output
+    finally:
+        index.close()
+
+
+def test_unresolvable_requirement_names_the_package(tree, tmp_path):
+    index = Index(tmp_path / "empty")
+    (tmp_path / "empty").mkdir()
+    try:
+        tree.set_env("PIP_INDEX_URL", index.url())
+        tree.write("requirements.txt", "no-such-package==9.9\n")
+        run = pip_install(tree)
+        assert run.code == 1 and "Traceback" not in run.output
+        assert f"pip found no distribution matching 'no-such-package==9.9' in the index http://127.0.0.1:{index.port}/simple" in run.output
+    finally:
+        index.close()
