@@ -23,6 +23,7 @@ pytest:
 	@$(PYTHON) -c 'import pytest' 2>/dev/null || $(PYTHON) -m pip install --quiet pytest
 
 test-unit: vendor pytest
+	@tools/fetch-wheels.sh pipenv pipenv==$$(sed -n 's/^pipenv = "\(.*\)"/\1/p' buildpacks/pipenv/buildpack.toml) >/dev/null
 	$(PYTEST) -q tests
 
 bench-detect: package-dirs

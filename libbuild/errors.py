@@ -149,3 +149,15 @@ def package_not_found(requirement: str, where: str) -> UserError:
 def pip_too_old(version: str) -> UserError:
     return UserError("pip-too-old", f"pip {version} cannot install into another environment (needs pip >= 22.3)",
                      "Set BP_PIP_VERSION to 22.3 or later, or unset it to use the pip bundled with CPython.")
+
+
+# -- pipenv ------------------------------------------------------------------
+
+def invalid_lock(path: str, detail: str) -> UserError:
+    return UserError("pipfile-lock-invalid", f"{path} is not valid JSON: {detail}",
+                     "Regenerate it with `pipenv lock` and commit the result.")
+
+
+def lock_out_of_date() -> UserError:
+    return UserError("pipfile-lock-stale", "Pipfile.lock is out of date with Pipfile (their hashes differ)",
+                     "Run `pipenv lock` and commit the new Pipfile.lock; the build does not re-lock silently.")

@@ -68,6 +68,10 @@ class PipConfig:
         where = f"the index {redact_urls(index)}" if index else "the default package index"
         return where + (f" and {', '.join(map(redact_urls, self.find_links))}" if self.find_links else "")
 
+    def has_platform_index(self) -> bool:
+        """Whether the platform (PIP_INDEX_URL or a pip binding) chose the index."""
+        return bool(self.environ.get("PIP_INDEX_URL") or self._conf_value("index-url"))
+
     def _conf_value(self, key: str) -> Optional[str]:
         if not self.config_file:
             return None

@@ -32,14 +32,18 @@ from typing import Callable, Iterable, Mapping, Optional, Sequence
 
 Runner = Callable[..., object]
 
-# The rpath every ELF file gets. It must reach the linker as the literal string
-# "$ORIGIN/../lib": LDFLAGS goes through make (which turns "$$" into "$") and
-# then through /bin/sh (where the single quotes keep "$ORIGIN" from being
-# expanded). configure runs its link tests through "eval" on the *value* of
-# $LDFLAGS, which does not expand it again, and distutils/setuptools split the
-# sysconfig value (where "$$" became "$") with shell-like quoting, so the same
-# spelling also gives "$ORIGIN/../lib" to C extensions built later with pip.
-RPATH_LDFLAGS = "-Wl,-rpath,'$$ORIGIN/../lib'"
+# The rpath every ELF file gets; the linker must see the literal string
+# "$ORIGIN/../lib". It is given to configure as LDFLAGS=..., which writes it
+# verbatim into the Makefile. There make turns "\$$" into "\$" and /bin/sh the
+# "\$" into "$", for the interpreter and for the stdlib extension modules; 3.11's
+# setup.py gets it inside single quotes (LDSHARED='$(BLDSHARED)') and splits it
+# with distutils' shell-like quoting, which also drops the backslash. sysconfig
+# records "\$ORIGIN" (make's "$$" unescaped), so C extensions that pip builds
+# later get "$ORIGIN/../lib" too. (A single-quoted '$$ORIGIN' breaks setup.py:
+# the quotes end LDSHARED's quoting and the shell expands $ORIGIN to nothing.)
+# LDFLAGS must not be in the environment of make: distutils appends
+# $LDFLAGS to LDSHARED, where "$$" would stay doubled.
+RPATH_LDFLAGS = r"-Wl,-rpath,\$$ORIGIN/../lib"
 
 DEFAULT_CONFIGURE_FLAGS: tuple = (
     "--enable-shared",
@@ -108,16 +112,22 @@ def _default_jobs() -> int:
 
 def build_env(base: Optional[Mapping[str, str]] = None) -> dict:
     """The environment of every build command: ``base`` without PYTHON*/PIP_*
-    variables, with the rpath added to LDFLAGS and SOURCE_DATE_EPOCH set (GCC
-    uses it for __DATE__/__TIME__, which end up in sys.version)."""
+    variables and LDFLAGS (see RPATH_LDFLAGS; configure_ldflags() takes it
+    over), with SOURCE_DATE_EPOCH set (GCC uses it for __DATE__/__TIME__,
+    which end up in sys.version)."""
     env = {k: v for k, v in (os.environ if base is None else base).items() if not k.startswith(_SCRUB_PREFIXES)}
-    ldflags = env.get("LDFLAGS", "").strip()
-    env["LDFLAGS"] = f"{RPATH_LDFLAGS} {ldflags}".strip()
+    env.pop("LDFLAGS", None)
     env["SOURCE_DATE_EPOCH"] = str(source_date_epoch())
     env["LC_ALL"] = "C"
     env.pop("MAKEFLAGS", None)
     env.pop("MFLAGS", None)
     return env
+
+
+def configure_ldflags(base: Optional[Mapping[str, str]] = None) -> str:
+    """LDFLAGS for configure: the rpath, then the caller's own LDFLAGS."""
+    extra = (os.environ if base is None else base).get("LDFLAGS", "").strip()
+    return f"{RPATH_LDFLAGS} {extra}".strip()
 
 
 def _is_within(root: str, path: str) -> bool:
@@ -250,6 +260,7 @@ def compile_cpython(
         f"--prefix={prefix}",
         *DEFAULT_CONFIGURE_FLAGS,
         *configure_flags,
+        f"LDFLAGS={configure_ldflags()}",
     ]
     run(configure, cwd=str(srcdir), env=env)
     run(["make", f"-j{jobs}"], cwd=str(srcdir), env=env)
@@ -284,7 +295,7 @@ def verify(prefix: os.PathLike | str, run: Optional[Runner] = None, modules: Seq
     in a clean environment, and check pip is there."""
     run = run or default_run
     prefix = Path(prefix)
-    env = {k: v for k, v in build_env().items() if k not in ("LDFLAGS", "LD_LIBRARY_PATH")}
+    env = {k: v for k, v in build_env().items() if k != "LD_LIBRARY_PATH"}
     code = f"import sys, {', '.join(dict.fromkeys(modules))}; print(sys.version); print(sys.prefix)"
     run([str(prefix / "bin" / "python3"), "-I", "-c", code], cwd="/", env=env)
     run([str(prefix / "bin" / "python3"), "-I", "-m", "pip", "--version"], cwd="/", env=env)

@@ -12,7 +12,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from libbuild import BuildContext, BuildPlan, BuildResult, DetectContext, DetectResult, Require, errors, execute, interpreter, opt_in, opt_out, sbom
+from libbuild import BuildContext, BuildPlan, BuildResult, DetectContext, DetectResult, Require, errors, interpreter, opt_in, opt_out, venv
 from libbuild.pipconfig import PipConfig
 from libbuild.versions import parse_version
 
@@ -21,7 +21,6 @@ from .selection import Selection
 
 SETTINGS = ("BP_PIP_REQUIREMENT", "BP_PIP_FIND_LINKS", "BP_PIP_PROHIBITED_PACKAGES", "BP_PIP_EXTERNAL_PACKAGES",
             "BP_PIP_EXTERNAL_VERSION_MATCHING")
-_NOT_FOUND = re.compile(r"No matching distribution found for (?P<req>\S+)")
 
 
 def requirement_files(ctx) -> list[str]:
@@ -77,30 +76,15 @@ def build(ctx: BuildContext) -> BuildResult:
                               launch=ctx.plan.wants("site-packages", "launch"), cache=True)
     if not layer.reused:
         with ctx.log.section("Installing requirements"):
-            venv = ["python3", "-m", "venv", "--without-pip"]
-            if selection.externals:
-                venv.append("--system-site-packages")  # externally provided packages stay visible
-            execute.run(venv + [str(layer.path)], ctx.log, env=config.environ, quiet=True)
-            args = ["python3", "-m", "pip", "--python", str(layer.path / "bin" / "python"), "install",
-                    "--no-warn-script-location", *config.install_args()]
-            for f in install_files:
-                args += ["-r", str(f)]
-            env = {**config.environ, "PIP_CACHE_DIR": str(cache.path)}
-            execute.run(args, ctx.log, cwd=ctx.app_dir, env=env, explain=lambda out: _explain(out, config))
+            # Externally provided packages must stay visible to the app.
+            venv.create(layer.path, config, ctx.log, system_site_packages=bool(selection.externals))
+            venv.pip_install(layer.path, [a for f in install_files for a in ("-r", str(f))], config, ctx.log,
+                             cwd=ctx.app_dir, cache_dir=cache.path)
         layer.env.default("VIRTUAL_ENV", str(layer.path))
     scratch.cleanup()
-    site = Path(layer.path) / "lib" / f"python{'.'.join(python['version'].split('.')[:2])}" / "site-packages"
-    layer.sbom = sbom.python_distributions(site)
+    layer.sbom = venv.distributions(layer.path, python["version"])
     ctx.log.info(f"{len(layer.sbom)} distributions in the packages layer")
     return BuildResult()
-
-
-def _explain(output: list[str], config: PipConfig):
-    for line in reversed(output):
-        match = _NOT_FOUND.search(line)
-        if match:
-            return errors.package_not_found(match["req"], config.describe_index())
-    return None
 
 
 def _digest(value) -> str:
