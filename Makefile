@@ -5,7 +5,11 @@ PYTHON ?= python3
 export PYCNB_CACHE ?= $(HOME)/.cache/pycnb
 PYTEST := $(PYTHON) -m pytest
 
-.PHONY: help vendor package-dirs test-unit bench-detect test pytest
+BUILDER := pycnb/builder:bookworm
+# A fixed key keeps pack's cache volumes stable and its warning quiet.
+export PACK_VOLUME_KEY ?= pycnb-local
+
+.PHONY: help vendor package-dirs package tools stack builder mirror test-unit integration bench-detect test pytest demo
 help:
 	@echo "make demo        build and run the demo app image (real pack + lifecycle + Docker)"
 	@echo "make test        unit and integration tests"
@@ -29,4 +33,35 @@ test-unit: vendor pytest
 bench-detect: package-dirs
 	@$(PYTHON) tools/bench_detect.py
 
-test: test-unit
+# Docker engine (started with --bridge=none), pack and the lifecycle, built from pinned Go modules.
+tools:
+	@tools/ensure-docker.sh
+	@tools/ensure-pack.sh
+	@mkdir -p build && ln -sf "$$(tools/ensure-lifecycle.sh)" build/lifecycle.tgz
+
+stack: tools
+	@stack/build.sh
+
+# Each buildpack as a .cnb per target, next to its directory.
+package: package-dirs tools
+	@for d in build/buildpacks/*/; do \
+	    pack buildpack package "build/buildpacks/$$(basename $$d).cnb" --path "$$d" --format file --pull-policy never >/dev/null || exit 1; \
+	done
+
+builder: package-dirs stack
+	@pack builder create $(BUILDER) --config builder.toml --pull-policy never >/dev/null
+	@pack config trusted-builders add $(BUILDER) >/dev/null 2>&1 || true
+	@echo "builder $(BUILDER) ready" >&2
+
+# Serves CPython sources and prebuilts on 127.0.0.1 and prints the settings for `pack build --env`.
+mirror: stack
+	@mirror/setup.sh
+
+integration: builder pytest
+	@mirror/setup.sh >/dev/null
+	$(PYTEST) -q -p no:cacheprovider integration
+
+test: test-unit integration
+
+demo: builder
+	@tools/demo.sh

@@ -189,6 +189,8 @@ class DependencyFetcher:
                       (self.binding_mirrors.get("default"), "dependency-mirror binding")]
         for mirror, how in candidates:
             if mirror and parsed.scheme in ("http", "https"):
+                if urllib.parse.urlparse(mirror).netloc == parsed.netloc:
+                    return dep.uri, "catalog"  # already served by the mirror
                 prefix = mirror.replace("{originalHost}", parsed.netloc.rpartition("@")[2]).rstrip("/")
                 return prefix + parsed.path + (f"?{parsed.query}" if parsed.query else ""), how
         return dep.uri, "catalog"

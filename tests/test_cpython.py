@@ -73,6 +73,8 @@ def test_priority_decides_and_prebuilt_is_installed(tree, catalog):
     assert "Selected CPython 3.13.5 (prebuilt" in run.output
     layer = run.layers / "cpython"
     assert (layer / "bin/python3").read_text().endswith("Python 3.13.5\n")
+    assert (layer / "bin/python").resolve() == (layer / "bin/python3").resolve()
+    assert (layer / "bin/pip").resolve() == (layer / "bin/pip3").resolve()
     # scripts point at this layer's interpreter, not at the path the prebuilt was made in
     assert (layer / "bin/pip3").read_text().splitlines()[0] == f"#!{layer}/bin/python3"
     assert run.layer_toml("cpython")["types"] == {"build": True, "launch": True, "cache": True}

@@ -93,6 +93,12 @@ def test_mirror_with_original_host_placeholder():
     assert how == "BP_DEPENDENCY_MIRROR"
 
 
+def test_uri_already_on_the_mirror_is_left_alone():
+    f = fetcher({"BP_DEPENDENCY_MIRROR": "http://127.0.0.1:8642/{originalHost}"})
+    uri = "http://127.0.0.1:8642/prebuilt/cpython.tgz"
+    assert f.effective_uri(dep(uri)) == (uri, "catalog")
+
+
 def test_mirror_prefix_without_placeholder_and_per_host_override():
     env = {"BP_DEPENDENCY_MIRROR": "https://mirror.internal/all/",
            "BP_DEPENDENCY_MIRROR_WWW_PYTHON_ORG": "https://mirror.internal/python"}

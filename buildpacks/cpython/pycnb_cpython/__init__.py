@@ -6,6 +6,9 @@ from libbuild import BuildContext, BuildPlan, BuildResult, DetectContext, Detect
 from . import runtime, version_sources
 from .version_sources import VersionRequest
 
+# Bumped whenever what this buildpack puts into the layer changes, so old layers rebuild.
+LAYOUT = 2
+
 
 def detect(ctx: DetectContext) -> DetectResult:
     requires = [Require("cpython", {"version": r.constraint, "version-source": r.source})
@@ -26,7 +29,7 @@ def build(ctx: BuildContext) -> BuildResult:
     layer = ctx.layers.cached(
         "cpython",
         {"version": dep.version, "checksum": dep.checksum, "kind": kind, "configure-flags": " ".join(flags),
-         "target": ctx.target.describe()},
+         "target": ctx.target.describe(), "layout": LAYOUT},
         build=ctx.plan.wants("cpython", "build"), launch=ctx.plan.wants("cpython", "launch"), cache=True)
     if not layer.reused:
         with ctx.log.section(f"Installing CPython {dep.version} ({kind})"):
@@ -34,6 +37,7 @@ def build(ctx: BuildContext) -> BuildResult:
                 runtime.install_prebuilt(ctx, dep, layer.path)
             else:
                 runtime.compile_from_source(ctx, dep, layer.path, flags)
+            runtime.add_unversioned_commands(layer.path)
         runtime.set_environment(layer, dep.version)
     layer.sbom = [dep.component()]
     return BuildResult()

@@ -72,6 +72,14 @@ def fix_script_shebangs(prefix: Path) -> None:
         script.write_bytes(b"#!" + str(python).encode() + b"\n" + rest)
 
 
+def add_unversioned_commands(prefix: Path) -> None:
+    """`make install` creates python3 and pip3; apps and Procfiles expect python and pip too."""
+    for plain, versioned in (("python", "python3"), ("pip", "pip3")):
+        link = prefix / "bin" / plain
+        if (prefix / "bin" / versioned).exists() and not link.exists():
+            link.symlink_to(versioned)
+
+
 def short_version(version: str) -> str:
     return ".".join(version.split(".")[:2])
 
