@@ -9,12 +9,13 @@ BUILDER := pycnb/builder:bookworm
 # A fixed key keeps pack's cache volumes stable and its warning quiet.
 export PACK_VOLUME_KEY ?= pycnb-local
 
-.PHONY: help vendor package-dirs package tools stack builder mirror test-unit integration bench-detect test pytest demo
+.PHONY: help vendor package-dirs package tools stack builder mirror test-unit integration bench bench-detect test pytest demo
 help:
 	@echo "make demo        build and run the demo app image (real pack + lifecycle + Docker)"
 	@echo "make test        unit and integration tests"
 	@echo "make test-unit   unit tests only (no Docker)"
 	@echo "make package-dirs  self-contained buildpack directories in build/buildpacks"
+	@echo "make bench       pip-install cold/warm/changed builds vs plain pip, and detect times"
 	@echo "make bench-detect  median detect time per packaged buildpack"
 
 vendor:
@@ -59,9 +60,16 @@ mirror: stack
 
 integration: builder pytest
 	@mirror/setup.sh >/dev/null
+	@tools/fetch-wheels.sh apps -r integration/testdata/bench/requirements.txt >/dev/null
+	@tools/fetch-wheels.sh pipenv pipenv==$$(sed -n 's/^pipenv = "\(.*\)"/\1/p' buildpacks/pipenv/buildpack.toml) >/dev/null
 	$(PYTEST) -q -p no:cacheprovider integration
 
 test: test-unit integration
+
+# pip-install through the real builder (cold, warm, one change) against plain pip; then detect.
+bench: builder bench-detect
+	@tools/fetch-wheels.sh apps -r integration/testdata/bench/requirements.txt >/dev/null
+	@$(PYTHON) tools/bench.py
 
 demo: builder
 	@tools/demo.sh

@@ -1,6 +1,4 @@
 """bin/detect and bin/build through the real launcher, as the lifecycle runs them."""
-import os
-import textwrap
 from pathlib import Path
 
 import pytest

@@ -10,7 +10,7 @@ if [ "$(cat "$dest/.stamp" 2>/dev/null)" != "$want" ]; then
     rm -rf "$dest" && mkdir -p "$dest"
     echo "fetching wheels for $name: $*" >&2
     PIP_ROOT_USER_ACTION=ignore python3 -m pip download --quiet --disable-pip-version-check \
-        --only-binary=:all: --python-version 3.11 --platform manylinux2014_x86_64 --platform any \
+        --only-binary=:all: --python-version 3.11 --platform manylinux2014_x86_64 --platform manylinux_2_28_x86_64 --platform any \
         --dest "$dest" "$@" >&2
     echo "$want" > "$dest/.stamp"
 fi

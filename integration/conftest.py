@@ -1,0 +1,177 @@
+"""End-to-end tests: real pack, real lifecycle, real Docker engine, on 127.0.0.1 only.
+
+The set-up (engine, pack, builder, mirror) is done by `make integration`; if any of it is
+missing here the tests error out — they never skip.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))  # loopback index and wheel helpers shared with the unit tests
+TESTDATA = Path(__file__).resolve().parent / "testdata"
+BUILDER = os.environ.get("PYCNB_BUILDER", "pycnb/builder:bookworm")
+CACHE = Path(os.environ.get("PYCNB_CACHE", Path.home() / ".cache" / "pycnb"))
+
+
+@dataclass
+class Build:
+    code: int
+    output: str
+    image: str
+
+
+def _run(argv, **kw):
+    return subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
+
+
+@pytest.fixture(scope="session")
+def mirror_env() -> dict[str, str]:
+    """The settings `make -s mirror` prints (it is idempotent: seconds when warm)."""
+    proc = subprocess.run(["bash", str(REPO / "mirror" / "setup.sh")], stdout=subprocess.PIPE, text=True, timeout=3600)
+    assert proc.returncode == 0, "mirror set-up failed (see stderr above)"
+    settings = dict(line.split("=", 1) for line in proc.stdout.splitlines() if "=" in line)
+    assert "BP_DEPENDENCY_MIRROR" in settings, proc.stdout
+    return settings
+
+
+@pytest.fixture(scope="session", autouse=True)
+def builder_ready():
+    assert shutil.which("pack"), "pack is not installed: run `make integration`, which sets it up"
+    assert _run(["docker", "info"]).returncode == 0, "no Docker engine answers: run `make integration`"
+    assert _run(["docker", "image", "inspect", BUILDER]).returncode == 0, f"{BUILDER} missing: run `make builder`"
+
+
+@pytest.fixture
+def images():
+    """Image names for one test; removed afterwards with their build caches."""
+    made: list[str] = []
+
+    def new(prefix: str) -> str:
+        name = f"pycnb-test/{prefix}-{uuid.uuid4().hex[:8]}"
+        made.append(name)
+        return name
+    yield new
+    for name in made:
+        _run(["docker", "image", "rm", "-f", name])
+        _run(["pack", "builder", "inspect", BUILDER])  # no-op keeps pack's config warm
+        for vol in _run(["docker", "volume", "ls", "-q", "--filter", f"name=pack-cache-{name.replace('/', '_')}"]).stdout.split():
+            _run(["docker", "volume", "rm", "-f", vol])
+
+
+def app(tmp_path: Path, name: str) -> Path:
+    """A private copy of a testdata app, free to modify."""
+    dest = tmp_path / name
+    shutil.copytree(TESTDATA / name, dest)
+    return dest
+
+
+def pack_build(image: str, path: Path, env: dict[str, str] | None = None, network: str = "host",
+               volumes: list[str] = ()) -> Build:
+    argv = ["pack", "build", image, "--builder", BUILDER, "--path", str(path), "--network", network,
+            "--pull-policy", "never", "--trust-builder", "--timestamps"]
+    for k, v in (env or {}).items():
+        argv += ["--env", f"{k}={v}"]
+    for v in volumes:
+        argv += ["--volume", v]
+    proc = _run(argv, timeout=3600)
+    print(proc.stdout)  # shown by pytest on failure
+    return Build(proc.returncode, proc.stdout, image)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_and_get(image: str, path: str = "/", timeout: float = 60) -> tuple[dict, str]:
+    """Run the image's default process with PORT set, GET it over loopback, stop it."""
+    port = free_port()
+    cid = _run(["docker", "run", "-d", "--network", "host", "-e", f"PORT={port}", image]).stdout.strip()
+    try:
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as resp:
+                    body = resp.read().decode()
+                    return json.loads(body) if body.startswith("{") else {}, body
+            except OSError as exc:
+                last = exc
+                time.sleep(0.5)
+        logs = _run(["docker", "logs", cid]).stdout
+        raise AssertionError(f"no HTTP answer on port {port} within {timeout}s ({last}); container logs:\n{logs}")
+    finally:
+        _run(["docker", "rm", "-f", cid])
+
+
+WHEELS = CACHE / "wheels"
+
+
+@pytest.fixture(scope="session")
+def wheel_dir(tmp_path_factory) -> Path:
+    """App wheels and pipenv's, fetched by `make integration` (tools/fetch-wheels.sh)."""
+    merged = tmp_path_factory.mktemp("wheels")
+    for name in ("apps", "pipenv"):
+        src = WHEELS / name
+        assert (src / ".stamp").exists(), f"{src} missing: run `make integration`, which fetches it"
+        for whl in src.glob("*.whl"):
+            if not (merged / whl.name).exists():
+                (merged / whl.name).symlink_to(whl)
+    return merged
+
+
+@pytest.fixture(scope="session")
+def index(wheel_dir):
+    """A PEP 503 index on 127.0.0.1 serving the cached wheels."""
+    from wheels import Index
+    idx = Index(wheel_dir)
+    yield idx
+    idx.close()
+
+
+def vendor_wheels(src: Path, wheel_dir: Path) -> None:
+    """Vendor every cached wheel into the app's wheelhouse/ (air-gapped apps)."""
+    (src / "wheelhouse").mkdir()
+    for whl in wheel_dir.glob("*.whl"):
+        shutil.copy(whl.resolve(), src / "wheelhouse" / whl.name)
+
+
+def offline_cpython(tmp_path: Path) -> tuple[dict[str, str], list[str]]:
+    """Settings and volumes for a --network none build: the mirror directory mounted at
+    /mirror, its catalog read from there, and each prebuilt mapped (by checksum) to its file."""
+    mirror_dir = CACHE / "mirror"
+    catalog = (mirror_dir / "catalog" / "cpython.toml").read_text()
+    binding = tmp_path / "offline-cpython"
+    binding.mkdir()
+    (binding / "type").write_text("dependency-mapping")
+    uri = None
+    mapped = 0
+    for line in catalog.splitlines():
+        if line.startswith("uri = "):
+            uri = line.split("=", 1)[1].strip().strip('"')
+        elif line.startswith("checksum = ") and uri:
+            checksum = line.split("=", 1)[1].strip().strip('"').removeprefix("sha256:")
+            (binding / checksum).write_text("file:///mirror/" + uri.split("://", 1)[1].split("/", 1)[1])
+            uri, mapped = None, mapped + 1
+    assert mapped, f"no prebuilt in the mirror catalog:\n{catalog}"
+    return ({"BP_DEPENDENCY_CATALOG": "file:///mirror/catalog/cpython.toml"},
+            [f"{mirror_dir}:/mirror:ro", f"{binding}:/platform/bindings/offline-cpython:ro"])
+
+
+def launcher_run(image: str, *command: str) -> subprocess.CompletedProcess:
+    """A command in the image's launch environment."""
+    return _run(["docker", "run", "--rm", "--network", "none", "--entrypoint", "launcher", image, *command])

@@ -1,0 +1,107 @@
+"""requirements.txt apps end to end: index, air-gapped wheelhouse, private index, reuse, errors."""
+from __future__ import annotations
+
+import json
+import secrets
+import subprocess
+
+from conftest import app, launcher_run, offline_cpython, pack_build, serve_and_get, vendor_wheels
+
+
+def test_flask_gunicorn_from_the_index_with_reuse_and_sbom(tmp_path, images, mirror_env, index):
+    src = app(tmp_path, "flask")
+    image = images("flask")
+    env = {**mirror_env, "PIP_INDEX_URL": index.url()}
+    first = pack_build(image, src, env)
+    assert first.code == 0
+    data, _ = serve_and_get(image)
+    assert data["flask"] == "3.1.3" and data["python"].startswith("3.11.") and data["uid"] != 0
+    assert "gunicorn" in data["packages"] and "pip" not in data["packages"]
+
+    (src / "app.py").write_text((src / "app.py").read_text() + "\n# code-only change\n")
+    requests_before = index.requests
+    second = pack_build(image, src, env)
+    assert second.code == 0
+    assert "Reusing layer 'packages'" in second.output and "Installing requirements" not in second.output
+    assert index.requests == requests_before  # no pip run at all
+
+    out = tmp_path / "sbom"
+    sbom = subprocess.run(["pack", "sbom", "download", image, "--output-dir", str(out)], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True)
+    assert sbom.returncode == 0, sbom.stdout
+    cdx = [p for p in out.rglob("*.cdx.json") if "pip-install" in str(p)]
+    assert cdx, sorted(str(p) for p in out.rglob("*"))
+    names = {c["name"].lower(): c["version"] for c in json.loads(cdx[0].read_text())["components"]}
+    assert names["flask"] == "3.1.3" and names["gunicorn"] == "27.0.1"
+    assert [p for p in out.rglob("*.spdx.json") if "pip-install" in str(p)]
+
+
+def test_vendored_wheelhouse_builds_with_no_network(tmp_path, images, mirror_env, wheel_dir):
+    src = app(tmp_path, "flask")
+    vendor_wheels(src, wheel_dir)
+    env, volumes = offline_cpython(tmp_path)
+    image = images("wheelhouse")
+    build = pack_build(image, src, env, network="none", volumes=volumes)
+    assert build.code == 0
+    assert "installing from the vendored wheelhouse wheelhouse/" in build.output
+    data, _ = serve_and_get(image)
+    assert data["flask"] == "3.1.3"
+
+
+def test_private_index_through_pip_binding_leaves_no_secret_in_the_image(tmp_path, images, mirror_env, wheel_dir):
+    from wheels import Index
+    user, password = f"deploy-{secrets.token_hex(4)}", f"pw-{secrets.token_hex(12)}"
+    private = Index(wheel_dir, user, password)
+    try:
+        binding = tmp_path / "corp-pip"
+        binding.mkdir()
+        (binding / "type").write_text("pip")
+        (binding / "pip.conf").write_text(f"[global]\nindex-url = {private.url(user, password)}\ntimeout = 30\n")
+        image = images("private")
+        build = pack_build(image, app(tmp_path, "flask"), mirror_env,
+                           volumes=[f"{binding}:/platform/bindings/corp-pip:ro"])
+        assert build.code == 0
+        assert password not in build.output
+        data, _ = serve_and_get(image)
+        assert data["flask"] == "3.1.3"
+        saved = tmp_path / "image.tar"
+        assert subprocess.run(["docker", "save", "-o", str(saved), image]).returncode == 0
+        blob = saved.read_bytes()
+        assert password.encode() not in blob
+        assert user.encode() not in blob  # nothing of the pip.conf (its URL names the user)
+        assert b"corp-pip" not in blob
+    finally:
+        private.close()
+
+
+def test_rebuild_after_removing_a_package_drops_it(tmp_path, images, mirror_env, index):
+    src = app(tmp_path, "flask")
+    (src / "requirements.txt").write_text("flask==3.1.3\ngunicorn==27.0.1\nsix==1.17.0\n")
+    image = images("drop")
+    env = {**mirror_env, "PIP_INDEX_URL": index.url()}
+    assert pack_build(image, src, env).code == 0
+    assert launcher_run(image, "python", "-c", "import six").returncode == 0
+    (src / "requirements.txt").write_text("flask==3.1.3\ngunicorn==27.0.1\n")
+    rebuild = pack_build(image, src, env)
+    assert rebuild.code == 0
+    assert "Rebuilding layer 'packages' since: requirements changed" in rebuild.output
+    gone = launcher_run(image, "python", "-c", "import six")
+    assert gone.returncode != 0 and "No module named 'six'" in gone.stdout
+
+
+def test_malformed_requirements_fail_in_build_naming_the_line(tmp_path, images, mirror_env, index):
+    src = app(tmp_path, "flask")
+    (src / "requirements.txt").write_text("flask==3.1.3\ngunicorn===>27\n")
+    build = pack_build(images("malformed"), src, {**mirror_env, "PIP_INDEX_URL": index.url()})
+    assert build.code != 0 and "status code: 51" in build.output
+    assert "ERROR: requirements.txt line 2 is not a valid requirement: 'gunicorn===>27'" in build.output
+    assert "Traceback" not in build.output
+
+
+def test_unresolvable_requirement_names_the_package(tmp_path, images, mirror_env, index):
+    src = app(tmp_path, "flask")
+    (src / "requirements.txt").write_text("flask==3.1.3\nno-such-package==1.0\n")
+    build = pack_build(images("unresolvable"), src, {**mirror_env, "PIP_INDEX_URL": index.url()})
+    assert build.code != 0 and "status code: 51" in build.output
+    assert "ERROR: pip found no distribution matching 'no-such-package==1.0'" in build.output
+    assert "Traceback" not in build.output

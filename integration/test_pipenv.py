@@ -1,0 +1,74 @@
+"""Pipfile apps end to end. Pipfile and Pipfile.lock are written here, against the loopback
+index, with pipenv from the wheel cache."""
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import CACHE, app, offline_cpython, pack_build, serve_and_get, vendor_wheels
+
+
+@pytest.fixture(scope="session")
+def host_pipenv(tmp_path_factory) -> Path:
+    venv = tmp_path_factory.mktemp("pipenv-venv")
+    subprocess.run(["python3", "-m", "venv", str(venv)], check=True)
+    subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", "--no-index", "--find-links",
+                    str(CACHE / "wheels" / "pipenv"), "pipenv"], check=True)
+    return venv / "bin" / "pipenv"
+
+
+def pipenv_app(tmp_path: Path, index, host_pipenv: Path, packages: str, python: str = "3.11") -> Path:
+    src = app(tmp_path, "pipenv")
+    (src / "Pipfile").write_text(f'[[source]]\nurl = "{index.url()}"\nverify_ssl = false\nname = "local"\n\n'
+                                 f"[packages]\n{packages}\n\n[requires]\npython_version = \"{python}\"\n")
+    env = {**os.environ, "PIPENV_VERBOSITY": "-1", "PIPENV_YES": "1", "PIPENV_IGNORE_VIRTUALENVS": "1",
+           "WORKON_HOME": str(tmp_path / "venvs"), "PIPENV_PIPFILE": str(src / "Pipfile")}
+    lock = subprocess.run([str(host_pipenv), "lock", "--python", "python3"], cwd=src, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert lock.returncode == 0, lock.stdout
+    return src
+
+
+FLASK = 'flask = "==3.1.3"\ngunicorn = "==27.0.1"'
+
+
+def test_pipfile_app_answers_on_the_locked_python_and_rebuild_installs_nothing(tmp_path, images, mirror_env, index, host_pipenv):
+    src = pipenv_app(tmp_path, index, host_pipenv, FLASK)
+    (src / "requirements.txt").write_text("six\n")  # ignored: Pipfile takes precedence
+    image = images("pipenv")
+    env = {**mirror_env, "PIP_INDEX_URL": index.url()}
+    build = pack_build(image, src, env)
+    assert build.code == 0
+    assert "Using version '3.11' from Pipfile.lock" in build.output
+    assert "requirements.txt is ignored" in build.output
+    data, _ = serve_and_get(image)
+    assert data["python"].startswith("3.11.") and data["flask"] == "3.1.3"
+    assert "six" not in data["packages"]
+
+    (src / "app.py").write_text((src / "app.py").read_text() + "\n# code-only change\n")
+    again = pack_build(image, src, env)
+    assert again.code == 0
+    assert "Reusing layer 'packages'" in again.output and "Installing locked packages" not in again.output
+
+
+def test_stale_lock_fails_in_build(tmp_path, images, mirror_env, index, host_pipenv):
+    src = pipenv_app(tmp_path, index, host_pipenv, FLASK)
+    (src / "Pipfile").write_text((src / "Pipfile").read_text().replace('[packages]\n', '[packages]\nsix = "*"\n'))
+    build = pack_build(images("stale"), src, {**mirror_env, "PIP_INDEX_URL": index.url()})
+    assert build.code != 0 and "status code: 51" in build.output
+    assert "ERROR: Pipfile.lock is out of date with Pipfile" in build.output
+    assert "Traceback" not in build.output
+
+
+def test_vendored_pipfile_app_builds_with_no_network(tmp_path, images, mirror_env, index, host_pipenv, wheel_dir):
+    src = pipenv_app(tmp_path, index, host_pipenv, FLASK)
+    vendor_wheels(src, wheel_dir)
+    env, volumes = offline_cpython(tmp_path)
+    image = images("pipenv-offline")
+    build = pack_build(image, src, env, network="none", volumes=volumes)
+    assert build.code == 0
+    data, _ = serve_and_get(image)
+    assert data["flask"] == "3.1.3"
