@@ -91,10 +91,10 @@ def test_rebuild_after_removing_a_package_drops_it(tmp_path, images, mirror_env,
 
 def test_malformed_requirements_fail_in_build_naming_the_line(tmp_path, images, mirror_env, index):
     src = app(tmp_path, "flask")
-    (src / "requirements.txt").write_text("flask==3.1.3\ngunicorn===>27\n")
+    (src / "requirements.txt").write_text("flask==3.1.3\ngunicorn==>27\n")
     build = pack_build(images("malformed"), src, {**mirror_env, "PIP_INDEX_URL": index.url()})
     assert build.code != 0 and "status code: 51" in build.output
-    assert "ERROR: requirements.txt line 2 is not a valid requirement: 'gunicorn===>27'" in build.output
+    assert "ERROR: requirements.txt line 2 is not a valid requirement: 'gunicorn==>27'" in build.output
     assert "Traceback" not in build.output
 
 
