@@ -31,11 +31,11 @@ def run(phase: str, bp_dir: Path, module_name: Optional[str] = None) -> int:
     try:
         if phase == "detect":
             ctx = DetectContext(bp_dir, log=log)
-            detect = _load(module_name or ctx.buildpack.module_name, "detect")
+            detect = _load(f"{module_name or ctx.buildpack.module_name}.detect", "detect")
             return _detect(ctx, detect)
         if phase == "build":
             ctx = BuildContext(bp_dir, log=log)
-            build = _load(module_name or ctx.buildpack.module_name, "build")
+            build = _load(f"{module_name or ctx.buildpack.module_name}.build", "build")
             return _build(ctx, build)
         log.raw(f"ERROR: unknown phase {phase!r} (expected detect or build)")
         return ERROR

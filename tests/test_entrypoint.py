@@ -47,7 +47,9 @@ def make_probe(root: Path, clear_env=False) -> Path:
     for entry in (REPO / "build" / "vendor").iterdir():
         (bp / "lib" / entry.name).symlink_to(entry)
     (bp / "pycnb_probe").mkdir()
-    (bp / "pycnb_probe" / "__init__.py").write_text(PROBE)
+    (bp / "pycnb_probe" / "__init__.py").write_text("")
+    (bp / "pycnb_probe" / "detect.py").write_text(PROBE)
+    (bp / "pycnb_probe" / "build.py").write_text(PROBE)
     tomlfile.write(bp / "buildpack.toml", {"api": "0.11", "buildpack": {"id": "pycnb/probe", "version": "0.0.1",
                                                                          "clear-env": clear_env}})
     return bp

@@ -2,32 +2,7 @@
 
 The plan offers three alternatives, tried in order by the lifecycle: a bare CPython;
 CPython with installed site-packages; a conda environment.
+
+Detect lives in detect.py and build in build.py, so detect never imports what only
+build needs.
 """
-from __future__ import annotations
-
-from libbuild import BuildContext, BuildPlan, BuildResult, DetectContext, DetectResult, Process, Require, opt_in, opt_out
-
-# Files that make a directory a Python app even without a top-level *.py file.
-MANIFESTS = ("requirements.txt", "Pipfile", "Pipfile.lock", "pyproject.toml", "setup.py", "setup.cfg",
-             "environment.yml", "environment.yaml", "package-list.txt", ".python-version", "runtime.txt")
-
-_LAUNCH = {"launch": True}
-
-
-def detect(ctx: DetectContext) -> DetectResult:
-    found = next((m for m in MANIFESTS if (ctx.app_dir / m).is_file()), None)
-    if found is None:
-        found = next((p.name for p in sorted(ctx.app_dir.glob("*.py")) if p.is_file()), None)
-    if found is None:
-        return opt_out("no *.py file or Python manifest")
-    plan = BuildPlan(
-        requires=[Require("cpython", dict(_LAUNCH))],
-        alternatives=[
-            BuildPlan(requires=[Require("cpython", dict(_LAUNCH)), Require("site-packages", dict(_LAUNCH))]),
-            BuildPlan(requires=[Require("conda-environment", dict(_LAUNCH))]),
-        ])
-    return opt_in(f"found {found}", plan)
-
-
-def build(ctx: BuildContext) -> BuildResult:
-    return BuildResult(processes=[Process("web", ["python"], default=True)])

@@ -1,0 +1,19 @@
+"""pycnb/pip-install: detect."""
+from __future__ import annotations
+
+import re
+
+from libbuild import BuildPlan, DetectContext, DetectResult, Require, opt_in, opt_out
+
+
+def requirement_files(ctx) -> list[str]:
+    named = re.split(r"[,\s]+", ctx.setting("BP_PIP_REQUIREMENT", "") or "")
+    return [n for n in named if n] or (["requirements.txt"] if (ctx.app_dir / "requirements.txt").is_file() else [])
+
+
+def detect(ctx: DetectContext) -> DetectResult:
+    files = requirement_files(ctx)
+    if not files:
+        return opt_out("no requirements.txt (and BP_PIP_REQUIREMENT is not set)")
+    return opt_in(f"found {', '.join(files)}", BuildPlan(
+        provides=["site-packages"], requires=[Require("cpython", {"build": True}), Require("pip", {"build": True})]))

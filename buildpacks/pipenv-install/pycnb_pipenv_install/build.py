@@ -1,0 +1,71 @@
+"""pycnb/pipenv-install: build."""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from libbuild import BuildContext, BuildResult, errors, execute, interpreter, venv
+from libbuild.pipconfig import PipConfig
+
+
+def build(ctx: BuildContext) -> BuildResult:
+    if (ctx.app_dir / "requirements.txt").is_file():
+        ctx.log.info("Both Pipfile and requirements.txt are present: installing from Pipfile.lock with pipenv; "
+                     "requirements.txt is ignored")
+    config = PipConfig.for_build(ctx.settings, ctx.bindings, ctx.app_dir, ctx.list_setting("BP_PIP_FIND_LINKS"))
+    python = interpreter.probe(config.environ, ctx.log)
+    scratch = Path(tempfile.mkdtemp(prefix="pipenv-install-"))
+    env = {**config.environ, "PIPENV_VERBOSITY": "-1", "PIPENV_YES": "1", "PIPENV_NOSPIN": "1",
+           "PIPENV_IGNORE_VIRTUALENVS": "1", "PIPENV_DONT_LOAD_ENV": "1", "WORKON_HOME": str(scratch / "venvs"),
+           "PIPENV_PIPFILE": str(ctx.app_dir / "Pipfile")}
+    try:
+        with ctx.log.section("Checking Pipfile.lock"):
+            lock = ctx.app_dir / "Pipfile.lock"
+            if lock.is_file():
+                try:
+                    json.loads(lock.read_text())
+                except ValueError as exc:
+                    raise errors.invalid_lock("Pipfile.lock", str(exc)) from exc
+                execute.run(["pipenv", "verify"], ctx.log, cwd=ctx.app_dir, env=env, quiet=True,
+                            explain=lambda out: errors.lock_out_of_date() if any("out-of-date" in o for o in out) else None)
+                ctx.log.info("Pipfile.lock is up to date with Pipfile")
+            else:
+                ctx.log.warn("No Pipfile.lock: locking now. Commit a Pipfile.lock for reproducible builds.")
+                (scratch / "lock").mkdir()
+                shutil.copy2(ctx.app_dir / "Pipfile", scratch / "lock" / "Pipfile")
+                env["PIPENV_PIPFILE"] = str(scratch / "lock" / "Pipfile")
+                execute.run(["pipenv", "lock", "--python", "python3"], ctx.log, cwd=scratch / "lock", env=env)
+                lock = scratch / "lock" / "Pipfile.lock"
+
+        metadata = {"lock": hashlib.sha256(lock.read_bytes()).hexdigest()[:16], "python": python["version"],
+                    "pip": ctx.setting("PYCNB_PIP_VERSION") or python["pip"] or "", "index": config.fingerprint()[:16]}
+        cache = ctx.layers.cached("pip-cache", {}, cache=True)
+        layer = ctx.layers.cached("packages", metadata, build=ctx.plan.wants("site-packages", "build"),
+                                  launch=ctx.plan.wants("site-packages", "launch"), cache=True)
+        if not layer.reused:
+            with ctx.log.section("Installing locked packages"):
+                exported = execute.run(["pipenv", "requirements", "--hash"], ctx.log, cwd=ctx.app_dir, env=env, quiet=True)
+                locked = scratch / "locked-requirements.txt"
+                locked.write_text("\n".join(_without_lock_sources(exported, config, ctx)) + "\n")
+                venv.create(layer.path, config, ctx.log)
+                venv.pip_install(layer.path, ["--no-deps", "-r", str(locked)], config, ctx.log, cwd=ctx.app_dir,
+                                 cache_dir=cache.path)
+            layer.env.default("VIRTUAL_ENV", str(layer.path))
+        layer.sbom = venv.distributions(layer.path, python["version"])
+        ctx.log.info(f"{len(layer.sbom)} distributions in the packages layer")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return BuildResult()
+
+
+def _without_lock_sources(lines: list[str], config: PipConfig, ctx: BuildContext) -> list[str]:
+    """The lock names its index (`-i ...`); an index the platform configured wins over it."""
+    if not config.has_platform_index():
+        return lines
+    kept = [line for line in lines if not line.startswith(("-i ", "--index-url", "--extra-index-url"))]
+    if len(kept) != len(lines):
+        ctx.log.info("Using the index the platform configured instead of the sources in Pipfile.lock")
+    return kept

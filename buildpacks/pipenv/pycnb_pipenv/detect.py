@@ -1,0 +1,10 @@
+"""pycnb/pipenv: detect."""
+from __future__ import annotations
+
+
+from libbuild import BuildPlan, DetectContext, DetectResult, Require, opt_in
+
+
+def detect(ctx: DetectContext) -> DetectResult:
+    return opt_in("pipenv is always available", BuildPlan(
+        provides=["pipenv"], requires=[Require("pip", {"build": True}), Require("cpython", {"build": True})]))

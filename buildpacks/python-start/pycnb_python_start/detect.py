@@ -1,0 +1,26 @@
+"""pycnb/python-start: detect."""
+from __future__ import annotations
+
+from libbuild import BuildPlan, DetectContext, DetectResult, Require, opt_in, opt_out
+
+
+# Files that make a directory a Python app even without a top-level *.py file.
+MANIFESTS = ("requirements.txt", "Pipfile", "Pipfile.lock", "pyproject.toml", "setup.py", "setup.cfg",
+             "environment.yml", "environment.yaml", "package-list.txt", ".python-version", "runtime.txt")
+
+_LAUNCH = {"launch": True}
+
+
+def detect(ctx: DetectContext) -> DetectResult:
+    found = next((m for m in MANIFESTS if (ctx.app_dir / m).is_file()), None)
+    if found is None:
+        found = next((p.name for p in sorted(ctx.app_dir.glob("*.py")) if p.is_file()), None)
+    if found is None:
+        return opt_out("no *.py file or Python manifest")
+    plan = BuildPlan(
+        requires=[Require("cpython", dict(_LAUNCH))],
+        alternatives=[
+            BuildPlan(requires=[Require("cpython", dict(_LAUNCH)), Require("site-packages", dict(_LAUNCH))]),
+            BuildPlan(requires=[Require("conda-environment", dict(_LAUNCH))]),
+        ])
+    return opt_in(f"found {found}", plan)
