@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import subprocess
 
-from conftest import app, offline_cpython, pack_build, serve_and_get
+from conftest import CACHE, app, offline_cpython, pack_build, serve_and_get
 
 
 def test_python_311_app_answers_and_rebuild_reuses_cpython(tmp_path, images, mirror_env):
@@ -32,13 +32,16 @@ def test_python_311_app_answers_and_rebuild_reuses_cpython(tmp_path, images, mir
     assert "pycnb/cpython" in local and "pycnb/procfile" in local
 
 
-def test_python_313_is_compiled_from_source(tmp_path, images, mirror_env):
+def test_python_313_is_compiled_from_source_with_no_network(tmp_path, images, mirror_env):
+    """Air-gapped: --network none, and the mirror is a file:// directory on a mounted volume."""
     src = app(tmp_path, "web")
     (src / ".python-version").write_text("3.13\n")
     image = images("web313")
-    build = pack_build(image, src, mirror_env)
+    build = pack_build(image, src, {"BP_DEPENDENCY_MIRROR": "file:///mirror/{originalHost}"}, network="none",
+                       volumes=[f"{CACHE / 'mirror'}:/mirror:ro"])
     assert build.code == 0
     assert "Selected CPython 3.13.5 (source" in build.output
+    assert "Using file:///mirror/www.python.org/ftp/python/3.13.5/Python-3.13.5.tar.xz (from BP_DEPENDENCY_MIRROR)" in build.output
     assert "Compiling CPython 3.13.5 from source" in build.output
     data, _ = serve_and_get(image)
     assert data["python"] == "3.13.5"

@@ -40,6 +40,32 @@ def test_pip_uses_bundled_pip_without_download(tree):
     assert run.env_files("pip")["env.build/PYCNB_PIP_VERSION.override"]
 
 
+def test_pip_version_is_installed_and_used_at_build(tree):
+    import os
+    import subprocess
+    from pathlib import Path
+    wheels = Path(os.environ.get("PYCNB_CACHE", Path.home() / ".cache" / "pycnb")) / "wheels" / "pip"
+    assert (wheels / ".stamp").exists(), "pip wheel missing: run `make test-unit` (tools/fetch-wheels.sh)"
+    tree.set_env("BP_PIP_VERSION", "24.3.1")
+    tree.set_env("PIP_NO_INDEX", "1")
+    tree.set_env("PIP_FIND_LINKS", str(wheels))
+    run = tree.build("pip", [("pip", {"build": True})])
+    assert run.code == 0, run.output
+    assert "Installing pip 24.3.1" in run.output
+    env_files = run.env_files("pip")
+    assert env_files["env.build/PYCNB_PIP_VERSION.override"] == "24.3.1"
+    assert env_files["env.build/PYTHONUSERBASE.override"] == str(run.layers / "pip")
+    # What a later buildpack gets: python3 -m pip is the installed version.
+    tree.use_build_layers("pip")
+    from harness import lifecycle_env
+    from libbuild.env import apply_layer
+    env = apply_layer(lifecycle_env(dict(os.environ)), run.layers / "pip", "build")
+    version = subprocess.run(["python3", "-m", "pip", "--version"], env=env, stdout=subprocess.PIPE, text=True).stdout
+    assert version.startswith("pip 24.3.1 from " + str(run.layers / "pip")), version
+    tree.restore("pip")
+    assert "Reusing layer 'pip'" in tree.build("pip", [("pip", {"build": True})]).output
+
+
 def test_pip_version_setting_is_validated(tree):
     tree.set_env("BP_PIP_VERSION", "latest please")
     run = tree.build("pip", [("pip", {"build": True})])
