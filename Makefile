@@ -44,10 +44,11 @@ tools:
 stack: tools
 	@stack/build.sh
 
-# Each buildpack as a .cnb per target, next to its directory.
+# Each buildpack as a .cnb per target (<name>-<os>-<arch>.cnb), next to its directory.
 package: package-dirs tools
-	@for d in build/buildpacks/*/; do \
-	    pack buildpack package "build/buildpacks/$$(basename $$d).cnb" --path "$$d" --format file --pull-policy never >/dev/null || exit 1; \
+	@cd build/buildpacks && for d in */; do n=$${d%/}; \
+	    if [ -f "$$n.package.toml" ]; then src=(--config "$$n.package.toml"); else src=(--path "$$n"); fi; \
+	    pack buildpack package "$$n.cnb" "$${src[@]}" --format file --pull-policy never >/dev/null || exit 1; \
 	done
 
 builder: package-dirs stack

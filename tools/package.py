@@ -22,6 +22,7 @@ def package(src: Path, out: Path, vendor: Path) -> Path:
     shutil.rmtree(dest, ignore_errors=True)
     if not (src / "bin").is_dir():  # composite: order only
         shutil.copytree(src, dest, ignore=IGNORE)
+        _write_package_toml(dest)
         return dest
     # Symlinks in the source tree (bin/ -> libbuild/launcher.sh) become real files.
     shutil.copytree(src, dest, ignore=IGNORE, symlinks=False)
@@ -38,6 +39,18 @@ def package(src: Path, out: Path, vendor: Path) -> Path:
             shutil.copy2(entry, target)
     _compile(dest)
     return dest
+
+
+def _write_package_toml(dest: Path) -> None:
+    """`pack buildpack package` needs a composite's members: <name>.package.toml beside it."""
+    ids = []
+    for line in (dest / "buildpack.toml").read_text().splitlines():
+        if line.startswith('id = "pycnb/'):
+            member = line.split('"')[1].split("/", 1)[1]
+            if member != dest.name and member not in ids:
+                ids.append(member)
+    text = f'[buildpack]\nuri = "{dest.name}"\n' + "".join(f'\n[[dependencies]]\nuri = "{m}"\n' for m in ids)
+    (dest.parent / f"{dest.name}.package.toml").write_text(text)
 
 
 def _compile(dest: Path) -> None:
