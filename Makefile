@@ -53,6 +53,7 @@ package: package-dirs tools
 
 builder: package-dirs stack
 	@pack builder create $(BUILDER) --config builder.toml --pull-policy never >/dev/null
+	@docker image prune -f --filter label=io.buildpacks.builder.metadata >/dev/null  # replaced builders
 	@pack config trusted-builders add $(BUILDER) >/dev/null 2>&1 || true
 	@echo "builder $(BUILDER) ready" >&2
 

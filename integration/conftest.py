@@ -52,6 +52,14 @@ def builder_ready():
     assert shutil.which("pack"), "pack is not installed: run `make integration`, which sets it up"
     assert _run(["docker", "info"]).returncode == 0, "no Docker engine answers: run `make integration`"
     assert _run(["docker", "image", "inspect", BUILDER]).returncode == 0, f"{BUILDER} missing: run `make builder`"
+    yield
+    # pack leaves an ephemeral builder image behind for builds with volumes or network none.
+    ephemeral = [r for r in _run(["docker", "images", "--format", "{{.Repository}}"]).stdout.split()
+                 if r.startswith("pack.local/builder/")]
+    if ephemeral:
+        _run(["docker", "image", "rm", "-f", *ephemeral])
+    # App images replaced by a rebuild under the same name.
+    _run(["docker", "image", "prune", "-f", "--filter", "label=io.buildpacks.lifecycle.metadata"])
 
 
 @pytest.fixture
@@ -66,7 +74,6 @@ def images():
     yield new
     for name in made:
         _run(["docker", "image", "rm", "-f", name])
-        _run(["pack", "builder", "inspect", BUILDER])  # no-op keeps pack's config warm
         for vol in _run(["docker", "volume", "ls", "-q", "--filter", f"name=pack-cache-{name.replace('/', '_')}"]).stdout.split():
             _run(["docker", "volume", "rm", "-f", vol])
 
