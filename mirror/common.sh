@@ -49,56 +49,8 @@ cpython_prebuilt_relpath() {
   printf 'prebuilt/cpython/%s/cpython_%s_linux_amd64_debian_12.tgz\n' "$1" "$1"
 }
 
-# The Debian archive this machine already uses. Order: $PYCNB_DEBIAN_MIRROR,
-# deb822 *.sources, then one-line sources.list(.d/*.list). Stanzas of the main
-# archive (a suite without "-security"/"-updates"...) are preferred.
+# The Debian archive this machine already uses ($PYCNB_DEBIAN_MIRROR wins), read from
+# the apt configuration by the one parser the stack uses too.
 debian_mirror() {
-  if [ -n "${PYCNB_DEBIAN_MIRROR:-}" ]; then
-    printf '%s\n' "${PYCNB_DEBIAN_MIRROR%/}"
-    return 0
-  fi
-  local etc="${PYCNB_APT_ETC:-/etc/apt}" found
-  found="$(
-    {
-      for f in "$etc"/sources.list.d/*.sources; do
-        [ -r "$f" ] || continue
-        awk '
-          function flush() {
-            if (uris != "" && types ~ /deb/ && enabled !~ /^(no|false)$/) {
-              split(uris, u, /[ \t]+/)
-              n = split(suites, s, /[ \t]+/)
-              main = 0
-              for (i = 1; i <= n; i++) if (s[i] != "" && s[i] !~ /-/) main = 1
-              print (main ? 0 : 1), u[1]
-            }
-            types = ""; uris = ""; suites = ""; enabled = ""
-          }
-          /^[ \t]*#/ { next }
-          /^[ \t]*$/ { flush(); next }
-          /^[ \t]/ { next }  # continuation line (e.g. an inline Signed-By key)
-          {
-            line = $0
-            key = tolower(line); sub(/:.*/, "", key)
-            val = line; sub(/^[^:]*:[ \t]*/, "", val)
-            if (key == "types") types = val
-            else if (key == "uris") uris = val
-            else if (key == "suites") suites = val
-            else if (key == "enabled") enabled = tolower(val)
-          }
-          END { flush() }' "$f"
-      done
-      for f in "$etc"/sources.list "$etc"/sources.list.d/*.list; do
-        [ -r "$f" ] || continue
-        awk '
-          /^[ \t]*(deb|deb-src)[ \t]/ {
-            i = 2
-            if ($i ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
-            uri = $i; suite = $(i + 1)
-            print (suite ~ /-/ ? 1 : 0), uri
-          }' "$f"
-      done
-    } | awk '$1 == 0 && main == "" { main = $2 } fb == "" { fb = $2 } END { print (main != "" ? main : fb) }'
-  )"
-  [ -n "$found" ] || die "no Debian archive found in $etc (set PYCNB_DEBIAN_MIRROR)"
-  printf '%s\n' "${found%/}"
+  "$MIRROR_SCRIPTS/../tools/debian-mirror.sh" bookworm
 }
