@@ -8,6 +8,7 @@ platform's bindings, so the file and its credentials never enter a layer.
 from __future__ import annotations
 
 import configparser
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -64,23 +65,28 @@ class PipConfig:
         """Where packages come from, for messages (no secrets)."""
         if self.no_index:
             return f"the vendored wheelhouse {self.wheelhouse.name}/"
-        index = self.environ.get("PIP_INDEX_URL") or self._conf_value("index-url")
+        index = self.index_url()
         where = f"the index {redact_urls(index)}" if index else "the default package index"
         return where + (f" and {', '.join(map(redact_urls, self.find_links))}" if self.find_links else "")
 
-    def has_platform_index(self) -> bool:
-        """Whether the platform (PIP_INDEX_URL or a pip binding) chose the index."""
-        return bool(self.environ.get("PIP_INDEX_URL") or self._conf_value("index-url"))
-
-    def _conf_value(self, key: str) -> Optional[str]:
-        if not self.config_file:
-            return None
-        parser = configparser.ConfigParser()
-        parser.read(self.config_file)
+    def index_url(self) -> Optional[str]:
+        """The index the platform chose (PIP_INDEX_URL, else a pip binding's index-url), if any."""
+        if self.environ.get("PIP_INDEX_URL"):
+            return self.environ["PIP_INDEX_URL"]
         for section in ("install", "global"):
-            if parser.has_option(section, key):
-                return parser.get(section, key)
+            if self._conf.has_option(section, "index-url"):
+                return self._conf.get(section, "index-url")
         return None
+
+    def has_platform_index(self) -> bool:
+        return self.index_url() is not None
+
+    @functools.cached_property
+    def _conf(self) -> configparser.ConfigParser:
+        parser = configparser.ConfigParser()
+        if self.config_file:
+            parser.read(self.config_file)
+        return parser
 
     def fingerprint(self) -> str:
         """A digest of the index configuration with credentials masked: a password change
@@ -88,9 +94,8 @@ class PipConfig:
         parts: dict[str, object] = {k: redact_urls(v) for k, v in sorted(self.environ.items())
                                     if k.startswith("PIP_") and k != "PIP_CONFIG_FILE"}
         if self.config_file:
-            parser = configparser.ConfigParser()
-            parser.read(self.config_file)
-            parts["pip.conf"] = {s: {k: redact_urls(v) for k, v in sorted(parser.items(s))} for s in sorted(parser.sections())}
+            parts["pip.conf"] = {s: {k: redact_urls(v) for k, v in sorted(self._conf.items(s))}
+                                 for s in sorted(self._conf.sections())}
         parts["find-links"] = [redact_urls(link) for link in self.find_links]
         parts["no-index"] = self.no_index
         if self.wheelhouse:

@@ -7,13 +7,45 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
-from . import errors, execute, sbom
+from . import errors, execute, sbom, versions
 from .log import Logger
 from .pipconfig import PipConfig
 
+if TYPE_CHECKING:
+    from .context import BuildContext
+    from .layers import Layer
+
 _NOT_FOUND = re.compile(r"No matching distribution found for (?P<req>\S+)")
+
+
+def pip_in_use(ctx: "BuildContext", python: dict) -> str:
+    """The pip that will install (pycnb/pip's, else the interpreter's); it must know --python."""
+    version = ctx.setting("PYCNB_PIP_VERSION") or python["pip"] or ""
+    parsed = versions.parse_version(version)
+    if parsed and parsed < versions.parse_version("22.3"):
+        raise errors.pip_too_old(version)
+    return version
+
+
+def packages_layer(ctx: "BuildContext", metadata: dict, title: str, config: PipConfig, python_version: str,
+                   pip_args: Callable[[], list[str]], system_site_packages: bool = False) -> "Layer":
+    """The `packages` layer as a venv, reused whole while `metadata` is unchanged, else built
+    from empty with pip (`pip_args()` is asked for only then), with pip's own cache in the
+    cache-only `pip-cache` layer."""
+    cache = ctx.layers.cached("pip-cache", {}, cache=True)
+    layer = ctx.layers.cached("packages", metadata, build=ctx.plan.wants("site-packages", "build"),
+                              launch=ctx.plan.wants("site-packages", "launch"), cache=True)
+    if not layer.reused:
+        with ctx.log.section(title):
+            args = pip_args()
+            create(layer.path, config, ctx.log, system_site_packages)
+            pip_install(layer.path, args, config, ctx.log, cwd=ctx.app_dir, cache_dir=cache.path)
+        layer.env.default("VIRTUAL_ENV", str(layer.path))
+    layer.sbom = distributions(layer.path, python_version)
+    ctx.log.info(f"{len(layer.sbom)} distributions in the packages layer")
+    return layer
 
 
 def create(path: Path, config: PipConfig, log: Logger, system_site_packages: bool = False) -> None:
@@ -42,7 +74,7 @@ def explain_failure(output: list[str], config: PipConfig) -> Optional[errors.Use
 
 
 def site_packages(venv: Path, python_version: str) -> Path:
-    return venv / "lib" / f"python{'.'.join(python_version.split('.')[:2])}" / "site-packages"
+    return venv / "lib" / f"python{versions.minor(python_version)}" / "site-packages"
 
 
 def distributions(venv: Path, python_version: str) -> list[sbom.Component]:

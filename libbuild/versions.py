@@ -49,5 +49,10 @@ def best(versions: Iterable[str], constraint: SpecifierSet) -> Optional[str]:
     return max(ok, key=Version) if ok else None
 
 
+def minor(version: str) -> str:
+    """The release line: 3.11.2 -> 3.11."""
+    return ".".join(version.split(".")[:2])
+
+
 def sort_versions(versions: Iterable[str]) -> list[str]:
     return sorted(set(versions), key=lambda v: parse_version(v) or Version("0"))

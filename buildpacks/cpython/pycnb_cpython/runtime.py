@@ -19,11 +19,11 @@ PREBUILT, SOURCE = "cpython", "cpython-source"
 def resolve(ctx: BuildContext, constraint: str, source: str) -> Dependency:
     """The highest version satisfying the constraint; prebuilt when one exists for it."""
     catalog = ctx.catalog
-    best = versions.best(catalog.versions(PREBUILT, ctx.target) + catalog.versions(SOURCE, ctx.target),
-                         versions.parse_constraint(constraint, source))
+    offered = catalog.versions(PREBUILT, ctx.target) + catalog.versions(SOURCE, ctx.target)
+    best = versions.best(offered, versions.parse_constraint(constraint, source))
     if best is None:
-        available = versions.sort_versions(catalog.versions(PREBUILT, ctx.target) + catalog.versions(SOURCE, ctx.target))
-        raise errors.no_matching_dependency("CPython", constraint, source, available, ctx.target.describe())
+        raise errors.no_matching_dependency("CPython", constraint, source, versions.sort_versions(offered),
+                                            ctx.target.describe())
     exact = f"=={best}"
     return catalog.find(PREBUILT, exact, ctx.target) or catalog.find(SOURCE, exact, ctx.target)
 
@@ -63,13 +63,10 @@ def fix_script_shebangs(prefix: Path) -> None:
     for script in (prefix / "bin").iterdir():
         if script.is_symlink() or not script.is_file():
             continue
-        with open(script, "rb") as fh:
-            head = fh.read(256)
-        if not _SHEBANG.match(head):
-            continue
         body = script.read_bytes()
-        first, _, rest = body.partition(b"\n")
-        script.write_bytes(b"#!" + str(python).encode() + b"\n" + rest)
+        if _SHEBANG.match(body):
+            _, _, rest = body.partition(b"\n")
+            script.write_bytes(b"#!" + str(python).encode() + b"\n" + rest)
 
 
 def add_unversioned_commands(prefix: Path) -> None:
@@ -80,14 +77,9 @@ def add_unversioned_commands(prefix: Path) -> None:
             link.symlink_to(versioned)
 
 
-def short_version(version: str) -> str:
-    return ".".join(version.split(".")[:2])
-
-
 def set_environment(layer, version: str) -> None:
     prefix = layer.path
-    short = short_version(version)
-    layer.env.prepend("CPATH", str(prefix / "include" / f"python{short}"), scope="build")
+    layer.env.prepend("CPATH", str(prefix / "include" / f"python{versions.minor(version)}"), scope="build")
     layer.env.prepend("PKG_CONFIG_PATH", str(prefix / "lib" / "pkgconfig"), scope="build")
     # Logs reach `docker logs` at once instead of in 8 KiB blocks.
     layer.env.default("PYTHONUNBUFFERED", "1", scope="launch")

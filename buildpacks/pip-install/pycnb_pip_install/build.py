@@ -6,9 +6,8 @@ import json
 import tempfile
 from pathlib import Path
 
-from libbuild import BuildContext, BuildResult, errors, interpreter, venv
+from libbuild import BuildContext, BuildResult, interpreter, venv
 from libbuild.pipconfig import PipConfig
-from libbuild.versions import parse_version
 
 from . import requirements
 from .detect import requirement_files
@@ -21,17 +20,13 @@ SETTINGS = ("BP_PIP_REQUIREMENT", "BP_PIP_FIND_LINKS", "BP_PIP_PROHIBITED_PACKAG
 def build(ctx: BuildContext) -> BuildResult:
     config = PipConfig.for_build(ctx.settings, ctx.bindings, ctx.app_dir, ctx.list_setting("BP_PIP_FIND_LINKS"))
     python = interpreter.probe(config.environ, ctx.log)
-    pip_version = ctx.setting("PYCNB_PIP_VERSION") or python["pip"] or ""
-    if pip_version and parse_version(pip_version) and parse_version(pip_version) < parse_version("22.3"):
-        raise errors.pip_too_old(pip_version)
+    pip_version = venv.pip_in_use(ctx, python)
     scratch = tempfile.TemporaryDirectory(prefix="pip-install-")
 
     with ctx.log.section("Reading requirements"):
         top = [ctx.app_dir / name for name in requirement_files(ctx)]
-        for path in top:
-            if not path.is_file():
-                raise errors.requirement_file_missing(path.name, "BP_PIP_REQUIREMENT" if ctx.setting("BP_PIP_REQUIREMENT") else "the build")
-        files = requirements.read_all(top, ctx.app_dir)
+        files = requirements.read_all(top, ctx.app_dir,
+                                      "BP_PIP_REQUIREMENT" if ctx.setting("BP_PIP_REQUIREMENT") else "the build")
         selection = Selection(ctx.list_setting("BP_PIP_PROHIBITED_PACKAGES"), ctx.list_setting("BP_PIP_EXTERNAL_PACKAGES"),
                               ctx.flag("BP_PIP_EXTERNAL_VERSION_MATCHING"), python["distributions"])
         install_files = top
@@ -53,19 +48,11 @@ def build(ctx: BuildContext) -> BuildResult:
         "settings": _digest({k: ctx.setting(k) for k in SETTINGS})[:16],
         "index": config.fingerprint()[:16],
     }
-    cache = ctx.layers.cached("pip-cache", {}, cache=True)
-    layer = ctx.layers.cached("packages", metadata, build=ctx.plan.wants("site-packages", "build"),
-                              launch=ctx.plan.wants("site-packages", "launch"), cache=True)
-    if not layer.reused:
-        with ctx.log.section("Installing requirements"):
-            # Externally provided packages must stay visible to the app.
-            venv.create(layer.path, config, ctx.log, system_site_packages=bool(selection.externals))
-            venv.pip_install(layer.path, [a for f in install_files for a in ("-r", str(f))], config, ctx.log,
-                             cwd=ctx.app_dir, cache_dir=cache.path)
-        layer.env.default("VIRTUAL_ENV", str(layer.path))
+    # Externally provided packages must stay visible to the app.
+    venv.packages_layer(ctx, metadata, "Installing requirements", config, python["version"],
+                        lambda: [a for f in install_files for a in ("-r", str(f))],
+                        system_site_packages=bool(selection.externals))
     scratch.cleanup()
-    layer.sbom = venv.distributions(layer.path, python["version"])
-    ctx.log.info(f"{len(layer.sbom)} distributions in the packages layer")
     return BuildResult()
 
 

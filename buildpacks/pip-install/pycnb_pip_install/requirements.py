@@ -87,8 +87,11 @@ def parse(path: Path, app: Path) -> list[Line]:
     return lines
 
 
-def read_all(top: list[Path], app: Path) -> dict[Path, list[Line]]:
-    """Every file reachable from the top-level files through -r/-c, in reading order."""
+def read_all(top: list[Path], app: Path, origin: str = "the build") -> dict[Path, list[Line]]:
+    """Every file reachable from the top-level files through -r/-c, in reading order.
+
+    A missing top-level file is blamed on `origin` (what named it), an included one on its -r/-c line.
+    """
     files: dict[Path, list[Line]] = {}
     pending = list(top)
     while pending:
@@ -96,7 +99,7 @@ def read_all(top: list[Path], app: Path) -> dict[Path, list[Line]]:
         if path in files:
             continue
         if not path.is_file():
-            raise errors.requirement_file_missing(_rel(path, app), "a -r/-c line" if path not in top else "the build")
+            raise errors.requirement_file_missing(_rel(path, app), origin if path in top else "a -r/-c line")
         files[path] = parse(path, app)
         pending += [line.include for line in files[path] if line.include]
     return files

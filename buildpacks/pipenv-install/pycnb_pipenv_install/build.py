@@ -41,21 +41,15 @@ def build(ctx: BuildContext) -> BuildResult:
                 lock = scratch / "lock" / "Pipfile.lock"
 
         metadata = {"lock": hashlib.sha256(lock.read_bytes()).hexdigest()[:16], "python": python["version"],
-                    "pip": ctx.setting("PYCNB_PIP_VERSION") or python["pip"] or "", "index": config.fingerprint()[:16]}
-        cache = ctx.layers.cached("pip-cache", {}, cache=True)
-        layer = ctx.layers.cached("packages", metadata, build=ctx.plan.wants("site-packages", "build"),
-                                  launch=ctx.plan.wants("site-packages", "launch"), cache=True)
-        if not layer.reused:
-            with ctx.log.section("Installing locked packages"):
-                exported = execute.run(["pipenv", "requirements", "--hash"], ctx.log, cwd=ctx.app_dir, env=env, quiet=True)
-                locked = scratch / "locked-requirements.txt"
-                locked.write_text("\n".join(_without_lock_sources(exported, config, ctx)) + "\n")
-                venv.create(layer.path, config, ctx.log)
-                venv.pip_install(layer.path, ["--no-deps", "-r", str(locked)], config, ctx.log, cwd=ctx.app_dir,
-                                 cache_dir=cache.path)
-            layer.env.default("VIRTUAL_ENV", str(layer.path))
-        layer.sbom = venv.distributions(layer.path, python["version"])
-        ctx.log.info(f"{len(layer.sbom)} distributions in the packages layer")
+                    "pip": venv.pip_in_use(ctx, python), "index": config.fingerprint()[:16]}
+
+        def locked_requirements() -> list[str]:
+            exported = execute.run(["pipenv", "requirements", "--hash"], ctx.log, cwd=ctx.app_dir, env=env, quiet=True)
+            locked = scratch / "locked-requirements.txt"
+            locked.write_text("\n".join(_without_lock_sources(exported, config, ctx)) + "\n")
+            return ["--no-deps", "-r", str(locked)]
+
+        venv.packages_layer(ctx, metadata, "Installing locked packages", config, python["version"], locked_requirements)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return BuildResult()
