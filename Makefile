@@ -5,7 +5,10 @@ PYTHON ?= python3
 export PYCNB_CACHE ?= $(HOME)/.cache/pycnb
 PYTEST := $(PYTHON) -m pytest
 
-BUILDER := pycnb/builder:bookworm
+# `make BUILDER=pycnb/builder:mine integration` builds and tests a builder of another name
+# (parallel work trees on one Docker engine); tests and tools read PYCNB_BUILDER.
+BUILDER ?= pycnb/builder:bookworm
+export PYCNB_BUILDER := $(BUILDER)
 # A fixed key keeps pack's cache volumes stable and its warning quiet.
 export PACK_VOLUME_KEY ?= pycnb-local
 

@@ -25,6 +25,12 @@ class UserError(Exception):
         return text
 
 
+def excerpt(text: str, limit: int = 80) -> str:
+    """At most `limit` characters of user input, quoted, with control characters shown."""
+    shown = text if len(text) <= limit else text[:limit] + "…"
+    return repr(shown)
+
+
 def _listing(items: Iterable[str]) -> str:
     items = list(items)
     return ", ".join(items) if items else "(none)"
@@ -45,6 +51,41 @@ def invalid_descriptor(what: str, detail: str) -> UserError:
 def invalid_setting(name: str, value: str, expected: str) -> UserError:
     return UserError("invalid-setting", f"{name}={value!r} is not valid: expected {expected}",
                      f"Set {name} to {expected}, or unset it to use the default.")
+
+
+# -- app files (the confinement rule, libbuild/appfiles.py) --------------------
+
+def path_outside_app(what: str, name: str, leads_to: str) -> UserError:
+    via = f" (it leads to {leads_to})" if leads_to else ""
+    return UserError(
+        "path-outside-app", f"{what} names {name!r}{via}, which is outside the app directory; it was not read",
+        "Buildpacks read only files inside the app: move the file into the app and name it by a relative "
+        "path, or, for platform-provided files, use a binding.")
+
+
+def app_file_missing(what: str, name: str) -> UserError:
+    return UserError("app-file-missing", f"{what} names {name!r}, which does not exist in the app",
+                     f"Add {name} to the app, or correct the reference to it.")
+
+
+def app_file_not_regular(what: str, name: str) -> UserError:
+    return UserError("app-file-not-regular", f"{what}: {name!r} is not a regular file (a directory or device)",
+                     f"Replace {name} with a regular file, or remove it.")
+
+
+def app_file_unreadable(what: str, name: str, detail: str) -> UserError:
+    return UserError("app-file-unreadable", f"{what}: {name!r} cannot be read ({detail})",
+                     "Make the file readable by the build user (CNB_USER_ID), or remove it.")
+
+
+def app_file_too_large(what: str, name: str, limit: int) -> UserError:
+    return UserError("app-file-too-large", f"{what}: {name!r} is larger than {limit // 1024} KiB",
+                     "This file is far larger than any such manifest should be; check that it is the right file.")
+
+
+def app_file_undecodable(what: str, encoding: str, line: int, column: int, byte: bytes) -> UserError:
+    return UserError("app-file-encoding", f"{what} is not valid {encoding}: byte 0x{byte.hex()} at line {line}, column {column}",
+                     "Save the file as UTF-8 (or UTF-16/32 with a byte-order mark).")
 
 
 # -- versions and dependencies ------------------------------------------------

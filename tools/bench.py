@@ -24,7 +24,7 @@ from wheels import Index  # noqa: E402
 
 CACHE = Path(os.environ.get("PYCNB_CACHE", Path.home() / ".cache" / "pycnb"))
 IMAGE = "pycnb-bench/app"
-BUILDER = "pycnb/builder:bookworm"
+BUILDER = os.environ.get("PYCNB_BUILDER", "pycnb/builder:bookworm")
 _STEP = re.compile(r"pycnb pip install [\d.]+\n(?:.*\n)*?.*Done in (?P<s>[\d.]+)s")
 
 

@@ -10,7 +10,7 @@ env_args=()
 for s in "${settings[@]}"; do env_args+=(--env "$s"); done
 
 echo "==> pack build $image (app: integration/testdata/web)"
-pack build "$image" --builder pycnb/builder:bookworm --path integration/testdata/web \
+pack build "$image" --builder "${PYCNB_BUILDER:-pycnb/builder:bookworm}" --path integration/testdata/web \
     --network host --pull-policy never --trust-builder "${env_args[@]}"
 
 echo "==> docker run $image (PORT=$port)"
