@@ -9,6 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Optional
 
+# Entries that name things rather than grant access: logged as they are, so messages can
+# say which bucket and prefix failed. Every other entry of every binding is masked.
+PUBLIC_ENTRIES = {"s3": frozenset({"bucket", "prefix", "region", "endpoint", "kind", "profile"})}
+
 
 @dataclass
 class Binding:
@@ -24,9 +28,12 @@ class Binding:
         return p.read_text().strip() if p else None
 
     def secret_values(self) -> list[str]:
-        """Every entry's value, so the logger can mask them."""
+        """Every entry's value (except the public ones of its type), so the logger can mask them."""
         values = []
+        public = PUBLIC_ENTRIES.get(self.type, frozenset())
         for key, p in self.entries.items():
+            if key in public:
+                continue
             try:
                 text = p.read_text().strip()
             except (OSError, UnicodeDecodeError):

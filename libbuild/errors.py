@@ -202,3 +202,106 @@ def invalid_lock(path: str, detail: str) -> UserError:
 def lock_out_of_date() -> UserError:
     return UserError("pipfile-lock-stale", "Pipfile.lock is out of date with Pipfile (their hashes differ)",
                      "Run `pipenv lock` and commit the new Pipfile.lock; the build does not re-lock silently.")
+
+
+# -- S3 (libbuild/s3source.py) ---------------------------------------------------
+
+_S3_BINDING_HELP = ("An s3 binding has entries bucket (required), prefix, kind (wheelhouse, cran, pipper or "
+                    "conda-channel), region, endpoint, and either access-key-id + secret-access-key "
+                    "(+ session-token), or profile, or none for the ambient AWS credential chain.")
+
+
+def s3_binding_invalid(name: str, detail: str) -> UserError:
+    return UserError("s3-binding-invalid", f"the s3 binding {name!r} is invalid: {detail}", _S3_BINDING_HELP)
+
+
+def s3_binding_missing(kind: str, why: str) -> UserError:
+    return UserError("s3-binding-missing", f"{why}, but no s3 binding has kind = {kind}",
+                     f"Add a binding of type s3 with a kind entry '{kind}' and its bucket and prefix. " + _S3_BINDING_HELP)
+
+
+def s3_empty_prefix(location: str) -> UserError:
+    return UserError("s3-empty-prefix", f"{location} holds no objects",
+                     "Check the bucket and prefix in the binding (for example the commit in python/<commit>/), "
+                     "and that CI uploaded there; an empty listing is never treated as an empty repository.")
+
+
+def s3_access_denied(location: str, code: str) -> UserError:
+    return UserError("s3-access-denied", f"access to {location} was denied ({code})",
+                     "Grant the credentials s3:ListBucket on the bucket and s3:GetObject on the prefix, "
+                     "or bind credentials that have them.")
+
+
+def s3_bad_credentials(location: str, code: str) -> UserError:
+    return UserError("s3-bad-credentials", f"the S3 credentials for {location} were rejected ({code})",
+                     "Check access-key-id and secret-access-key in the s3 binding (or the ambient AWS "
+                     "credentials): the key does not exist or the secret does not match it.")
+
+
+def s3_token_expired(location: str, code: str) -> UserError:
+    return UserError("s3-token-expired", f"the S3 session token for {location} has expired or is invalid ({code})",
+                     "Issue fresh temporary credentials (session-token with its access-key-id and "
+                     "secret-access-key, or a new SSO login) and build again.")
+
+
+def s3_no_such_bucket(bucket: str, endpoint: str) -> UserError:
+    return UserError("s3-no-such-bucket", f"the bucket {bucket!r} does not exist at {endpoint}",
+                     "Correct the bucket entry of the s3 binding (and endpoint/region if the bucket lives elsewhere).")
+
+
+def s3_wrong_region(location: str, detail: str) -> UserError:
+    return UserError("s3-wrong-region", f"{location} is not in the region the build used ({detail})",
+                     "Set the region entry of the s3 binding to the bucket's region.")
+
+
+def s3_unreachable(endpoint: str, detail: str) -> UserError:
+    return UserError("s3-unreachable", f"the S3 endpoint {endpoint} cannot be reached ({detail})",
+                     "Check the endpoint entry of the s3 binding (scheme, host and port) and that the build "
+                     "can reach it (pack build --network host for a server on this machine).")
+
+
+def s3_no_credentials(location: str, detail: str) -> UserError:
+    return UserError("s3-no-credentials", f"no usable AWS credentials for {location} ({detail})",
+                     "Put access-key-id and secret-access-key (or profile) into the s3 binding, or give "
+                     "the build ambient credentials (AWS_* settings, web identity, instance or container role).")
+
+
+def s3_request_failed(location: str, detail: str) -> UserError:
+    return UserError("s3-request-failed", f"reading {location} failed: {detail}",
+                     "Check the s3 binding and the server; rerun with BP_LOG_LEVEL=DEBUG for details.")
+
+
+def s3_unsafe_key(location: str, key: str) -> UserError:
+    return UserError("s3-unsafe-key", f"{location} holds an object whose key {key!r} would be written outside "
+                     "the sync directory", "Remove or rename the object: keys below the prefix must be plain relative paths.")
+
+
+def s3_size_mismatch(location: str, key: str, listed: int, got: int) -> UserError:
+    return UserError("s3-size-mismatch", f"{key} from {location} is {got} bytes, but the listing said {listed}",
+                     "The object changed during the build or the transfer was cut short; build again.")
+
+
+# -- pipper packages (pip-install) -------------------------------------------------
+
+def pipper_config_invalid(name: str, detail: str) -> UserError:
+    return UserError("pipper-config-invalid", f"{name} is not a valid pipper configuration: {detail}",
+                     'Write it as pipper does: {"dependencies": ["name:1.2.3", "other:>=1.0"], "pypi": ["requests"]} '
+                     "(or the same keys in pipper.yaml).")
+
+
+def pipper_id_invalid(package_id: str, origin: str) -> UserError:
+    return UserError("pipper-id-invalid", f"{origin} names the pipper package {package_id!r}, which is not a package id",
+                     "Use 'name' or 'name:<version constraint>', for example 'hello_pipper:0.1.*' or "
+                     "'hello_pipper:>=1.2.0'; URLs are not supported (bind the bucket instead).")
+
+
+def pipper_no_match(name: str, constraint: str, origin: str, available: Iterable[str], location: str) -> UserError:
+    return UserError("pipper-no-match", f"no version of the pipper package {name} matching {constraint} "
+                     f"(requested by {origin}) is in {location}{name}/",
+                     f"Available stable and pre-release versions: {_listing(available)}. Publish the version, or "
+                     "change the constraint (pre-releases install only when pinned exactly, e.g. name:1.0.0-rc.1).")
+
+
+def pipper_bundle_invalid(key: str, detail: str) -> UserError:
+    return UserError("pipper-bundle-invalid", f"the pipper bundle {key} is not valid: {detail}",
+                     "Publish it again with `pipper publish` (a zip of package.whl and package.meta).")

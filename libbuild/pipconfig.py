@@ -35,6 +35,8 @@ class PipConfig:
     find_links: list[str] = field(default_factory=list)
     no_index: bool = False
     wheelhouse: Optional[Path] = None
+    # Wheelhouses from elsewhere (s3 bindings), by what messages call them.
+    extra_wheelhouses: list[str] = field(default_factory=list)
 
     @classmethod
     def for_build(cls, settings: Mapping[str, str], bindings: list[Binding], app_dir: Path,
@@ -61,12 +63,22 @@ class PipConfig:
             args += ["--find-links", link]
         return args
 
+    def use_wheelhouse(self, path: Path, label: str, exclusive: bool) -> None:
+        """A wheelhouse synced from elsewhere: --find-links, and --no-index when it is to be
+        the only source."""
+        self.find_links.insert(0, str(path))
+        self.extra_wheelhouses.append(label)
+        self.no_index = self.no_index or exclusive
+
     def describe_index(self) -> str:
         """Where packages come from, for messages (no secrets)."""
         if self.no_index:
-            return f"the vendored wheelhouse {self.wheelhouse.name}/"
+            vendored = [f"the vendored wheelhouse {self.wheelhouse.name}/"] if self.wheelhouse else []
+            return " and ".join(vendored + self.extra_wheelhouses)
         index = self.index_url()
         where = f"the index {redact_urls(index)}" if index else "the default package index"
+        if self.extra_wheelhouses:
+            return where + " and " + " and ".join(self.extra_wheelhouses)
         return where + (f" and {', '.join(map(redact_urls, self.find_links))}" if self.find_links else "")
 
     def index_url(self) -> Optional[str]:

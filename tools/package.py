@@ -29,8 +29,9 @@ def package(src: Path, out: Path, vendor: Path) -> Path:
     lib = dest / "lib"
     shutil.copytree(REPO / "libbuild", lib / "libbuild", ignore=shutil.ignore_patterns(
         "__pycache__", "*.pyc", "launcher.sh", "vendor*.txt"))
+    skipped = _optional_libraries(vendor) - set().union(*(_optional_set(vendor, n) for n in _wanted_libraries(src)))
     for entry in sorted(vendor.iterdir()):
-        if entry.name.startswith("."):
+        if entry.name.startswith(".") or entry.name in skipped:
             continue
         target = lib / entry.name
         if entry.is_dir():
@@ -39,6 +40,31 @@ def package(src: Path, out: Path, vendor: Path) -> Path:
             shutil.copy2(entry, target)
     _compile(dest)
     return dest
+
+
+def _optional_set(vendor: Path, name: str) -> set[str]:
+    """Top-level entries of an optional library set (tools/vendor.sh writes .optional-<name>)."""
+    listing = vendor / f".optional-{name}"
+    if not listing.is_file():
+        raise SystemExit(f"{listing} is missing: run `make vendor` again")
+    return {line.strip() for line in listing.read_text().splitlines() if line.strip()}
+
+
+def _optional_libraries(vendor: Path) -> set[str]:
+    return set().union(*(_optional_set(vendor, p.name.removeprefix(".optional-"))
+                         for p in vendor.glob(".optional-*")))
+
+
+def _wanted_libraries(src: Path) -> list[str]:
+    """The optional sets a buildpack asks for: [metadata] pycnb-libraries in buildpack.toml
+    (the S3 client is large, so only the buildpacks that read S3 bindings carry it)."""
+    try:
+        import tomllib
+    except ImportError:  # Python < 3.11: the vendored reader
+        sys.path.insert(0, str(REPO / "build" / "vendor"))
+        import tomli as tomllib
+    with open(src / "buildpack.toml", "rb") as fh:
+        return list(tomllib.load(fh).get("metadata", {}).get("pycnb-libraries", []))
 
 
 def _write_package_toml(dest: Path) -> None:

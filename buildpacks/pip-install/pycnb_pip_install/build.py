@@ -9,7 +9,7 @@ from pathlib import Path
 from libbuild import BuildContext, BuildResult, interpreter, venv
 from libbuild.pipconfig import PipConfig
 
-from . import requirements
+from . import requirements, s3inputs
 from .detect import requirement_files
 from .selection import Selection
 
@@ -22,6 +22,7 @@ def build(ctx: BuildContext) -> BuildResult:
     python = interpreter.probe(config.environ, ctx.log)
     pip_version = venv.pip_in_use(ctx, python)
     scratch = tempfile.TemporaryDirectory(prefix="pip-install-")
+    from_s3 = s3inputs.prepare(ctx, config)  # s3 wheelhouses and pipper packages, if any
 
     with ctx.log.section("Reading requirements"):
         top = [ctx.app_dir / name for name in requirement_files(ctx)]
@@ -47,10 +48,11 @@ def build(ctx: BuildContext) -> BuildResult:
         "pip": pip_version,
         "settings": _digest({k: ctx.setting(k) for k in SETTINGS})[:16],
         "index": config.fingerprint()[:16],
+        **from_s3.metadata,
     }
     # Externally provided packages must stay visible to the app.
     venv.packages_layer(ctx, metadata, "Installing requirements", config, python["version"],
-                        lambda: [a for f in install_files for a in ("-r", str(f))],
+                        lambda: [a for f in install_files for a in ("-r", str(f))] + from_s3.pip_args,
                         system_site_packages=bool(selection.externals))
     scratch.cleanup()
     return BuildResult()

@@ -13,7 +13,9 @@ def requirement_files(ctx) -> list[str]:
 
 def detect(ctx: DetectContext) -> DetectResult:
     files = requirement_files(ctx)
+    # pipper's own manifests (their packages come from an s3 binding; see s3inputs.py).
+    files += [n for n in ("pipper.json", "pipper.yaml") if (ctx.app_dir / n).is_file()]
     if not files:
-        return opt_out("no requirements.txt (and BP_PIP_REQUIREMENT is not set)")
+        return opt_out("no requirements.txt or pipper.json/pipper.yaml (and BP_PIP_REQUIREMENT is not set)")
     return opt_in(f"found {', '.join(files)}", BuildPlan(
         provides=["site-packages"], requires=[Require("cpython", {"build": True}), Require("pip", {"build": True})]))
