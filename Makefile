@@ -20,6 +20,7 @@ help:
 	@echo "make package-dirs  self-contained buildpack directories in build/buildpacks"
 	@echo "make bench       pip-install cold/warm/changed builds vs plain pip, and detect times"
 	@echo "make bench-detect  median detect time per packaged buildpack"
+	@echo "make -s s3       a local S3 server (versitygw) on 127.0.0.1; prints its AWS_* settings"
 
 vendor:
 	@tools/vendor.sh build/vendor
@@ -30,7 +31,7 @@ package-dirs: vendor
 pytest:
 	@$(PYTHON) -c 'import pytest' 2>/dev/null || $(PYTHON) -m pip install --quiet pytest
 
-test-unit: vendor pytest
+test-unit: vendor pytest versitygw
 	@tools/fetch-wheels.sh pipenv pipenv==$$(sed -n 's/^pipenv = "\(.*\)"/\1/p' buildpacks/pipenv/buildpack.toml) >/dev/null
 	@tools/fetch-wheels.sh pip pip==24.3.1 >/dev/null
 	$(PYTEST) -q tests
@@ -79,3 +80,13 @@ bench: builder bench-detect
 
 demo: builder
 	@tools/demo.sh
+
+# -- S3 (issue 12) ---------------------------------------------------------------
+# versitygw, the real S3 server of the tests, built once from its Go module (cached).
+.PHONY: versitygw s3
+versitygw:
+	@tools/ensure-versitygw.sh >/dev/null
+
+# A persistent local S3 server for people; prints AWS_ENDPOINT_URL=... lines (idempotent).
+s3:
+	@tools/s3-server.sh

@@ -182,3 +182,12 @@ def offline_cpython(tmp_path: Path) -> tuple[dict[str, str], list[str]]:
 def launcher_run(image: str, *command: str) -> subprocess.CompletedProcess:
     """A command in the image's launch environment."""
     return _run(["docker", "run", "--rm", "--network", "none", "--entrypoint", "launcher", image, *command])
+
+
+@pytest.fixture(scope="session")
+def s3(tmp_path_factory):
+    """A real S3 server (versitygw, built once and cached) on 127.0.0.1 for this session."""
+    from s3server import S3Server, versitygw
+    server = S3Server(tmp_path_factory.mktemp("s3"), versitygw())
+    yield server
+    server.close()

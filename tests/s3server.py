@@ -73,6 +73,9 @@ class S3Server:
 
     def client(self):
         if self._client is None:
+            import sys
+            if str(REPO / "build" / "vendor") not in sys.path:  # botocore, as `make vendor` installs it
+                sys.path.append(str(REPO / "build" / "vendor"))
             import botocore.session
             from botocore.config import Config
             self._client = botocore.session.Session().create_client(
