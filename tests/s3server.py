@@ -46,13 +46,15 @@ class S3Server:
         self.port = _free_port()
         self.data = root / "data"
         self.data.mkdir(exist_ok=True)
+        self.binary = binary
         self.access_log = root / "access.log"
+        (root / "iam").mkdir(exist_ok=True)
         self.server_log = root / "server.log"
         env = {**os.environ, "ROOT_ACCESS_KEY": self.access_key, "ROOT_SECRET_KEY": self.secret_key}
         with open(self.server_log, "wb") as log:
             self.proc = subprocess.Popen(
                 [str(binary), "--port", f"127.0.0.1:{self.port}", "--health", "/health", "--region", self.region,
-                 "--access-log", str(self.access_log), "posix", str(self.data)],
+                 "--access-log", str(self.access_log), "--iam-dir", str(root / "iam"), "posix", str(self.data)],
                 env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + 30
         while True:
@@ -103,6 +105,15 @@ class S3Server:
             self.put(bucket, key, path.read_bytes())
             keys.append(key)
         return keys
+
+    def add_user(self) -> tuple[str, str]:
+        """A second account (role user): it owns no bucket, so the root's are denied to it."""
+        access, secret = "USER" + secrets.token_hex(8).upper(), secrets.token_urlsafe(24)
+        proc = subprocess.run([str(self.binary), "admin", "-a", self.access_key, "-s", self.secret_key, "-er",
+                               self.endpoint, "create-user", "-a", access, "-s", secret, "-r", "user"],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60)
+        assert proc.returncode == 0, proc.stdout
+        return access, secret
 
     def delete(self, bucket: str, key: str) -> None:
         self.client().delete_object(Bucket=bucket, Key=key)

@@ -121,6 +121,16 @@ def test_wrong_secret_unknown_key_missing_bucket_and_dead_endpoint_each_say_so(t
         assert s3.secret_key not in text and "not-the-secret-at-all" not in text and "Traceback" not in text
 
 
+def test_access_denied_names_the_location(tmp_path, s3):
+    bucket = _bucket(s3)
+    s3.put(bucket, "python/abc/x" + WHEEL, b"x")
+    access, secret = s3.add_user()
+    err = _failure(_binding(tmp_path, s3, bucket, "python/abc/", secret=secret, **{"access-key-id": access}), tmp_path)
+    assert err.code == "s3-access-denied"
+    assert f"access to s3://{bucket}/python/abc/ was denied (AccessDenied)" in err.message
+    assert secret not in err.render()
+
+
 def test_a_session_token_the_server_refuses_is_one_message(tmp_path, s3):
     bucket = _bucket(s3)
     s3.put(bucket, "python/abc/x" + WHEEL, b"x")
