@@ -83,10 +83,15 @@ demo: builder
 
 # -- S3 (issue 12) ---------------------------------------------------------------
 # versitygw, the real S3 server of the tests, built once from its Go module (cached).
-.PHONY: versitygw s3
+.PHONY: versitygw s3 bench-s3
 versitygw:
 	@tools/ensure-versitygw.sh >/dev/null
 
 # A persistent local S3 server for people; prints AWS_ENDPOINT_URL=... lines (idempotent).
 s3:
 	@tools/s3-server.sh
+
+# S3 sync of the cached app wheels: cold, unchanged (list only), one object changed.
+bench-s3: vendor versitygw
+	@tools/fetch-wheels.sh apps -r integration/testdata/bench/requirements.txt >/dev/null
+	@$(PYTHON) tools/bench_s3.py
