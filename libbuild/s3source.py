@@ -12,6 +12,13 @@ costs list requests and nothing else. Objects never reach an image this way, and
 is installed from presigned URLs (pip would record them, credentials and all, in
 direct_url.json).
 
+Every buildpack uses it the same way: `s3_bindings(ctx.bindings, kind)`, `sync(ctx, b)`,
+then the synced directory as a local source and `Synced.digest()` in its layer metadata
+(pip-install: --find-links for `wheelhouse`; a CRAN-like tree as a `file://` repository for
+`cran`, a channel directory for `conda-channel` — those buildpacks do not exist yet).
+Callers that need only some objects (pipper) use `Bucket.list` and `fetch` with an
+`ObjectStore` of their own.
+
 botocore is imported only when a request is made, so detect never pays for it; it is
 vendored into the buildpacks that ask for it (buildpack.toml `pycnb-libraries = ["s3"]`).
 """
