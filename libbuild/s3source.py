@@ -32,14 +32,13 @@ import json
 import os
 import re
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Iterator, Mapping, Optional
 
 from . import errors
 from .bindings import Binding, of_type
-from .log import Logger, format_duration
+from .log import Logger
 
 if TYPE_CHECKING:
     from .context import BuildContext
@@ -429,12 +428,10 @@ def layer_name(binding: S3Binding) -> str:
 def sync(ctx: "BuildContext", binding: S3Binding) -> Synced:
     """The binding's prefix mirrored into its own cache-only layer (never in the image)."""
     layer = ctx.layers.cached(layer_name(binding), binding.identity(), cache=True)
-    start = time.monotonic()
     with ctx.log.section(f"Syncing {binding.location} ({binding.kind}, binding '{binding.name}')"):
         synced = mirror(Bucket(binding, ctx.settings, ctx.log), layer.path)
         size = sum(o.size for o in synced.objects.values())
         ctx.log.info(f"{len(synced.objects)} objects ({size / 1e6:.1f} MB): {synced.downloaded} downloaded, "
                      f"{len(synced.objects) - synced.downloaded} unchanged, {synced.deleted} deleted; "
-                     f"{synced.requests.get('list', 0)} list and {synced.requests.get('get', 0)} get requests "
-                     f"in {format_duration(time.monotonic() - start)}")
+                     f"{synced.requests.get('list', 0)} list and {synced.requests.get('get', 0)} get requests")
     return synced
