@@ -49,6 +49,7 @@ KINDS = ("wheelhouse", "cran", "pipper", "conda-channel")
 _DEFAULT_PREFIX = {"pipper": "pipper/"}
 _AMBIENT_SECRETS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 _ENDPOINT_SETTINGS = ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")
+_SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 _WORKERS = 8
 _CHUNK = 1 << 20
 
@@ -208,9 +209,17 @@ class Bucket:
                        request_checksum_calculation="when_required", response_checksum_validation="when_required")
         if custom_endpoint:  # S3-compatible servers rarely resolve <bucket>.<host>
             options["s3"] = {"addressing_style": "path"}
-        return session.create_client("s3", region_name=b.region, endpoint_url=b.endpoint,
+        return session.create_client("s3", region_name=b.region, endpoint_url=b.endpoint, verify=self._ca_bundle(),
                                      aws_access_key_id=b.access_key_id, aws_secret_access_key=b.secret_access_key,
                                      aws_session_token=b.session_token, config=Config(**options))
+
+    def _ca_bundle(self) -> Optional[str]:
+        """The build image's trust store (where a platform adds its own CAs), unless the
+        settings name one; botocore alone would trust only its vendored bundle."""
+        for name in ("AWS_CA_BUNDLE", "SSL_CERT_FILE"):
+            if self.settings.get(name):
+                return self.settings[name]
+        return _SYSTEM_CA_BUNDLE if os.path.isfile(_SYSTEM_CA_BUNDLE) else None
 
     def _count(self, what: str) -> None:
         with self._lock:
