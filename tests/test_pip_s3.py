@@ -207,3 +207,23 @@ def test_invalid_constraints_are_refused():
     for text in ("1.x", "latest", ">=1.2.a"):
         with pytest.raises(ValueError):
             Constraint.parse(text)
+
+
+def test_pipper_config_files(tmp_path):
+    from pycnb_pip_install.pipper import read_config
+    assert read_config(tmp_path) is None
+    (tmp_path / "pipper.yaml").write_text("dependencies:\n  - greet:0.2.*\n  - util\npypi:\n  - gamma==0.3.0\n")
+    conf = read_config(tmp_path)
+    assert (conf.source, conf.dependencies, conf.pypi) == ("pipper.yaml", ["greet:0.2.*", "util"], ["gamma==0.3.0"])
+    (tmp_path / "pipper.json").write_text('{"dependencies": ["other"]}')  # pipper reads .json first
+    assert read_config(tmp_path).dependencies == ["other"]
+    (tmp_path / "pipper.json").write_text('{"dependencies": "other"}')
+    from libbuild import errors
+    with pytest.raises(errors.UserError) as err:
+        read_config(tmp_path)
+    assert "'dependencies' must be a list of strings" in err.value.message
+    (tmp_path / "pipper.json").unlink()
+    (tmp_path / "pipper.yaml").symlink_to("/etc/passwd")
+    with pytest.raises(errors.UserError) as err:
+        read_config(tmp_path)
+    assert err.value.code == "path-outside-app"
