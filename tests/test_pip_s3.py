@@ -223,6 +223,7 @@ def test_pipper_config_files(tmp_path):
         read_config(tmp_path)
     assert "'dependencies' must be a list of strings" in err.value.message
     (tmp_path / "pipper.json").unlink()
+    (tmp_path / "pipper.yaml").unlink()
     (tmp_path / "pipper.yaml").symlink_to("/etc/passwd")
     with pytest.raises(errors.UserError) as err:
         read_config(tmp_path)
