@@ -168,10 +168,10 @@ class Bucket:
 
     @property
     def endpoint(self) -> str:
-        for name in _ENDPOINT_SETTINGS:
-            if not self.binding.endpoint and self.settings.get(name):
-                return self.settings[name].strip()
-        return self.binding.endpoint or "AWS S3"
+        """The server, for messages: the binding's, else AWS_ENDPOINT_URL(_S3), else AWS."""
+        if self.binding.endpoint:
+            return self.binding.endpoint
+        return next((self.settings[n].strip() for n in _ENDPOINT_SETTINGS if self.settings.get(n)), "AWS S3")
 
     def client(self):
         if self._client is None:
@@ -280,9 +280,10 @@ class Bucket:
         except (bx.NoCredentialsError, bx.PartialCredentialsError, bx.CredentialRetrievalError,
                 bx.NoAuthTokenError) as exc:
             raise errors.s3_no_credentials(location, type(exc).__name__) from None
-        except bx.ProfileNotFound:
-            raise errors.s3_binding_invalid(self.binding.name, f"profile {self.binding.profile!r} is not "
-                                            "defined in the AWS config") from None
+        except bx.ProfileNotFound as exc:
+            profile = exc.kwargs.get("profile", self.binding.profile)
+            raise errors.s3_binding_invalid(self.binding.name, f"profile {profile!r} is not defined in the AWS "
+                                            "config") from None
         except (bx.TokenRetrievalError, bx.SSOTokenLoadError, bx.UnauthorizedSSOTokenError) as exc:
             raise errors.s3_token_expired(location, type(exc).__name__) from None
         except bx.ParamValidationError as exc:

@@ -211,3 +211,20 @@ def test_keys_that_would_leave_the_directory_are_refused():
         with pytest.raises(errors.UserError) as err:
             safe_relative(key, "python/abc/", "s3://b/python/abc/")
         assert err.value.code == "s3-unsafe-key"
+
+
+def test_a_profile_from_the_binding_own_aws_files(tmp_path, s3):
+    bucket = _bucket(s3)
+    s3.put(bucket, "conda/abc/noarch/repodata.json", b"{}")
+    d = tmp_path / "bindings" / "channel"
+    d.mkdir(parents=True)
+    entries = {"type": "s3", "bucket": bucket, "prefix": "conda/abc", "kind": "conda-channel", "profile": "ci",
+               "endpoint": s3.endpoint, "config": f"[profile ci]\nregion = {s3.region}\n",
+               "credentials": f"[ci]\naws_access_key_id = {s3.access_key}\naws_secret_access_key = {s3.secret_key}\n"}
+    for name, value in entries.items():
+        (d / name).write_text(value)
+    binding = _bindings(tmp_path / "bindings")[0]
+    log = Logger(io.StringIO())
+    synced = mirror(Bucket(binding, {}, log), tmp_path / "layer")
+    assert _tree(synced.path) == {"noarch/repodata.json": b"{}"}
+    assert log.redact(f"{s3.access_key} {s3.secret_key}") == "*** ***"  # resolved credentials are masked
