@@ -228,3 +228,15 @@ def test_a_profile_from_the_binding_own_aws_files(tmp_path, s3):
     synced = mirror(Bucket(binding, {}, log), tmp_path / "layer")
     assert _tree(synced.path) == {"noarch/repodata.json": b"{}"}
     assert log.redact(f"{s3.access_key} {s3.secret_key}") == "*** ***"  # resolved credentials are masked
+
+
+def test_botocore_is_imported_only_when_a_request_is_made():
+    import subprocess
+    import sys
+    repo = Path(__file__).resolve().parent.parent
+    code = ("import sys; sys.path[:0] = sys.argv[1:]; import libbuild.s3source, pycnb_pip_install.detect, "
+            "pycnb_pip_install.build; print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('botocore', 'dateutil', 'jmespath')))")
+    out = subprocess.run([sys.executable, "-I", "-S", "-c", code, str(repo), str(repo / "build" / "vendor"),
+                          str(repo / "buildpacks" / "pip-install")], stdout=subprocess.PIPE, text=True, check=True)
+    assert out.stdout.strip() == "[]"
