@@ -95,3 +95,11 @@ s3:
 bench-s3: vendor versitygw
 	@tools/fetch-wheels.sh apps -r integration/testdata/bench/requirements.txt >/dev/null
 	@$(PYTHON) tools/bench_s3.py
+
+# -- conda (issue 10) ---------------------------------------------------------------
+# Adds conda packages made from a requirements file's wheels (with dependencies) to the
+# test channel served by the mirror: make -s conda-channel REQUIREMENTS=requirements.txt
+.PHONY: conda-channel
+conda-channel: stack
+	@mirror/setup.sh >/dev/null
+	@mirror/conda-setup.sh $(abspath $(REQUIREMENTS)) >/dev/null

@@ -42,9 +42,18 @@ def mirror_env() -> dict[str, str]:
     """The settings `make -s mirror` prints (it is idempotent: seconds when warm)."""
     proc = subprocess.run(["bash", str(REPO / "mirror" / "setup.sh")], stdout=subprocess.PIPE, text=True, timeout=3600)
     assert proc.returncode == 0, "mirror set-up failed (see stderr above)"
-    settings = dict(line.split("=", 1) for line in proc.stdout.splitlines() if "=" in line)
+    settings = dict(line.split("=", 1) for line in proc.stdout.splitlines()
+                    if "=" in line and not line.startswith("--"))
     assert "BP_DEPENDENCY_MIRROR" in settings, proc.stdout
     return settings
+
+
+@pytest.fixture(scope="session")
+def mirror_args(mirror_env) -> list[str]:
+    """The pack arguments `make -s mirror` prints (lines starting with --), e.g. the conda binding."""
+    proc = subprocess.run(["bash", str(REPO / "mirror" / "setup.sh")], stdout=subprocess.PIPE, text=True, timeout=600)
+    assert proc.returncode == 0
+    return [arg for line in proc.stdout.splitlines() if line.startswith("--") for arg in line.split(None, 1)]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -86,9 +95,9 @@ def app(tmp_path: Path, name: str) -> Path:
 
 
 def pack_build(image: str, path: Path, env: dict[str, str] | None = None, network: str = "host",
-               volumes: list[str] = ()) -> Build:
+               volumes: list[str] = (), args: list[str] = ()) -> Build:
     argv = ["pack", "build", image, "--builder", BUILDER, "--path", str(path), "--network", network,
-            "--pull-policy", "never", "--trust-builder", "--timestamps"]
+            "--pull-policy", "never", "--trust-builder", "--timestamps", *args]
     for k, v in (env or {}).items():
         argv += ["--env", f"{k}={v}"]
     for v in volumes:

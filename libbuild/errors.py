@@ -305,3 +305,27 @@ def pipper_no_match(name: str, constraint: str, origin: str, available: Iterable
 def pipper_bundle_invalid(key: str, detail: str) -> UserError:
     return UserError("pipper-bundle-invalid", f"the pipper bundle {key} is not valid: {detail}",
                      "Publish it again with `pipper publish` (a zip of package.whl and package.meta).")
+
+
+# -- YAML and conda channel settings (libbuild/yamlfile.py, libbuild/conda/) ---------
+
+def invalid_yaml(origin: str, detail: str) -> UserError:
+    return UserError("invalid-yaml", f"{origin} is not valid YAML: {detail}",
+                     "Correct the syntax (indentation with spaces, `key: value`, lists as `- item`).")
+
+
+def conda_condarc_invalid(origin: str, detail: str) -> UserError:
+    return UserError("condarc-invalid", f"{origin} has an invalid channel setting: {detail}",
+                     "Write channel_alias as a URL, custom_channels as `name: URL` pairs, and default_channels "
+                     "and channels as lists; see https://docs.conda.io/projects/conda/en/latest/user-guide/configuration/.")
+
+
+def conda_lock_invalid(origin: str, detail: str) -> UserError:
+    return UserError("conda-lock-invalid", f"{origin} is not a conda lock this build can read: {detail}",
+                     "Regenerate it with `conda list --explicit --sha256 > <file>`, `conda-lock` or `pixi lock`.")
+
+
+def conda_lock_wrong_platform(origin: str, platforms: list[str], subdir: str) -> UserError:
+    return UserError("conda-lock-platform", f"{origin} locks packages for {_listing(platforms)}, not for {subdir}, "
+                     "the platform of this build",
+                     f"Lock for {subdir} too (for example `conda-lock -p {subdir}` or `pixi project platform add {subdir}`).")

@@ -157,3 +157,18 @@ def write_layer_sboms(layers_dir: str | Path, layer: str, components: Iterable[C
         path.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n")
         written.append(path)
     return written
+
+
+def conda_packages(prefix: str | Path) -> list[Component]:
+    """The packages of a conda environment, from its conda-meta records."""
+    found = []
+    for record in sorted(Path(prefix).glob("conda-meta/*.json")):
+        data = json.loads(record.read_text())
+        name, version = data.get("name"), data.get("version")
+        if not (name and version):
+            continue
+        qualifiers = "&".join(f"{k}={data[k]}" for k in ("build", "subdir") if data.get(k))
+        licenses = (data["license"],) if data.get("license") else ()
+        found.append(Component(name, version, purl=f"pkg:conda/{name}@{version}" + (f"?{qualifiers}" if qualifiers else ""),
+                               licenses=licenses, sha256=data.get("sha256") or ""))
+    return sorted(found, key=lambda c: (c.name.lower(), c.version))

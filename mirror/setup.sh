@@ -24,6 +24,8 @@ for v in $PREBUILT_VERSIONS; do
 done
 "${PYTHON:-python3}" "$MIRROR_SCRIPTS/catalog.py" --mirror "$MIRROR_ROOT" --port "$MIRROR_PORT" >&2
 "$MIRROR_SCRIPTS/serve.sh" >&2
+# The conda channel, py-rattler and the conda binding (prints a --volume line).
+"$MIRROR_SCRIPTS/conda-setup.sh"
 
 printf 'BP_DEPENDENCY_MIRROR=http://127.0.0.1:%s/{originalHost}\n' "$MIRROR_PORT"
 printf 'BP_DEPENDENCY_CATALOG=http://127.0.0.1:%s/catalog/cpython.toml\n' "$MIRROR_PORT"

@@ -1,0 +1,210 @@
+"""pycnb/conda-env-update: build."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+from libbuild import BuildContext, BuildResult, appfiles, execute, sbom, yamlfile
+from libbuild.conda import locks, vendor
+from libbuild.conda.channels import ChannelConfig, redact
+from libbuild.errors import UserError
+from libbuild.pipconfig import SOURCE_DATE_EPOCH, PipConfig
+
+from . import envfile, errors, inputs
+
+SUBDIRS = {"amd64": "linux-64", "arm64": "linux-aarch64"}
+SETTINGS = ("BP_CONDA_DISTRIBUTION",)
+
+
+def build(ctx: BuildContext) -> BuildResult:
+    found = inputs.find(ctx.app_dir)
+    subdir = SUBDIRS.get(ctx.target.arch, f"linux-{ctx.target.arch}")
+    scratch = Path(tempfile.mkdtemp(prefix="conda-env-update-"))
+    try:
+        return _build(ctx, found, subdir, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)  # it holds the .condarc with credentials
+
+
+def _build(ctx: BuildContext, found: inputs.Input, subdir: str, scratch: Path) -> BuildResult:
+    others = [n for n in ("requirements.txt", "Pipfile", "pyproject.toml") if (ctx.app_dir / n).is_file()]
+    if others:
+        ctx.log.info(f"Building as a conda app from {found.name} ({', '.join(others)} is left to the environment)")
+    raw = appfiles.read_text(ctx.app_dir, found.name, found.name)
+    config = ChannelConfig.load(appfiles.read_optional_text(ctx.app_dir, ".condarc"), ctx.bindings)
+    for secret in config.secrets():
+        ctx.log.add_secret(secret)
+    vendored = vendor.find(ctx.app_dir)
+
+    with ctx.log.section(f"Reading {found.name}"):
+        env, lock = None, None
+        if found.kind == "environment":
+            env = envfile.parse(raw, found.name)
+            wanted, pip = env.channels, env.pip
+        else:
+            lock = _read_lock(found, raw, subdir)
+            wanted, pip = [], lock.pip
+        channels = config.resolve(wanted)
+        if vendored is not None:
+            ctx.log.info(f"Using only the vendored channel {vendored.name}/ (offline)")
+            channels = [_vendor_url(vendored, scratch)]
+        shown = [redact(c) for c in channels]
+        ctx.log.info(f"Channels: {', '.join(shown)}" + (f" (configured by {', '.join(config.sources)})" if config.sources else ""))
+    pip_config = PipConfig.for_build(ctx.settings, ctx.bindings, ctx.app_dir, []) if pip else None
+
+    metadata = {
+        "input": hashlib.sha256(raw.encode()).hexdigest()[:16],
+        "kind": found.kind,
+        "channels": _digest(shown if vendored is None else _vendor_digest(vendored))[:16],
+        "subdir": subdir,
+        "virtual-packages": _virtual_packages(),
+        "settings": _digest({k: ctx.setting(k) for k in SETTINGS})[:16],
+        "pip": pip_config.fingerprint()[:16] if pip_config else "",
+    }
+    pkgs = ctx.layers.cached("conda-pkgs", {}, cache=True)
+    layer = ctx.layers.cached("conda-env", metadata, launch=True, cache=True,
+                              build=ctx.plan.wants("conda-environment", "build"))
+    if not layer.reused:
+        conda_env = {**dict(ctx.settings), "CONDARC": str(_write_condarc(config, channels, scratch)),
+                     "CONDA_PKGS_DIRS": str(pkgs.path), "CONDA_SUBDIR": subdir}
+        prefix = layer.path
+        prefix.rmdir()  # conda makes the prefix itself
+        title = "Solving and installing the environment" if env else f"Installing exactly what {found.name} locks"
+        with ctx.log.section(title):
+            explain = lambda out: _explain(out, shown, found.name)  # noqa: E731
+            if env is not None:
+                env_path = scratch / "environment.yml"
+                env_path.write_text(json.dumps(env.for_conda(channels)))  # JSON is YAML
+                execute.run(["conda", "env", "update", "--prefix", prefix, "--file", env_path, "--prune"], ctx.log,
+                            env=conda_env, cwd=ctx.app_dir, explain=explain)
+            else:
+                lock_path = scratch / "lock.txt"
+                lock_path.write_text(_lock_text(lock, subdir, config))
+                execute.run(["conda", "create", "--prefix", prefix, "--file", lock_path], ctx.log, env=conda_env,
+                            cwd=ctx.app_dir, explain=explain)
+            _log_solved(ctx, prefix, conda_env)
+        if pip:
+            with ctx.log.section(f"Installing {len(pip)} pip package(s) with the environment's pip"):
+                _pip_install(ctx, prefix, pip, pip_config, found.name, scratch)
+        _finish(ctx, prefix)
+        layer.env.override("CONDA_PREFIX", str(prefix))
+        if env is not None:
+            for name, value in sorted(env.variables.items()):
+                layer.env.override(name, value, scope="launch")
+    layer.sbom = sbom.conda_packages(layer.path) + _pip_only(layer.path)
+    ctx.log.info(f"{len(layer.sbom)} packages in the conda-env layer")
+    return BuildResult()
+
+
+def _read_lock(found: inputs.Input, raw: str, subdir: str) -> locks.Lock:
+    if found.kind == "conda-lock":
+        lock = locks.parse_conda_lock(yamlfile.loads(raw, found.name), found.name, subdir)
+    elif found.kind == "pixi":
+        lock = locks.parse_pixi_lock(yamlfile.loads(raw, found.name), found.name, subdir)
+    else:
+        lock = locks.parse_text(raw, found.name)
+    locks.check_platform(lock, subdir, found.name)
+    return lock
+
+
+def _lock_text(lock: locks.Lock, subdir: str, config: ChannelConfig) -> str:
+    if lock.kind == "package-list":
+        return "\n".join(s.replace(" ==", "=").replace(" ", "=") for s in lock.specs) + "\n"
+    return lock.to_explicit(subdir)
+
+
+def _vendor_url(channel: Path, scratch: Path) -> str:
+    if vendor.needs_index(channel):
+        if vendor.has_conda_format(channel):
+            raise errors.vendor_needs_index(vendor.VENDOR_DIR)
+        channel = vendor.indexed(channel, scratch)
+    return channel.resolve().as_uri()
+
+
+def _vendor_digest(channel: Path) -> list:
+    return sorted((str(p.relative_to(channel)), p.stat().st_size) for p in channel.rglob("*") if p.is_file())
+
+
+def _write_condarc(config: ChannelConfig, channels: list[str], scratch: Path) -> Path:
+    path = scratch / "condarc"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(config.to_condarc(channels))
+    return path
+
+
+def _virtual_packages() -> str:
+    try:
+        return "glibc=" + os.confstr("CS_GNU_LIBC_VERSION").split()[-1]
+    except (ValueError, OSError, AttributeError, IndexError):
+        return "unknown"
+
+
+def _digest(value) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
+
+
+def _explain(output: list[str], channels: list[str], origin: str) -> Optional[UserError]:
+    for line in reversed(output):
+        kind, _, detail = line.strip().partition(": ")
+        if kind == "UnsatisfiableError" or kind == "PackagesNotFoundError" and "environment" in origin:
+            specs = detail.split(" from ", 1)[0].removeprefix("cannot satisfy ")
+            return errors.unsatisfiable(specs, channels, detail.split(": ", 1)[-1])
+        if kind == "UnavailableInvalidChannel":
+            return errors.channel_unavailable(channels, detail)
+        if kind == "CondaVerificationError":
+            return errors.hash_mismatch(origin, detail)
+        if kind == "PackagesNotFoundError":
+            return errors.packages_not_found(origin, detail)
+    return None
+
+
+def _log_solved(ctx: BuildContext, prefix: Path, env: dict) -> None:
+    listing = execute.run(["conda", "list", "--prefix", prefix, "--explicit", "--sha256"], ctx.log, env=env, quiet=True)
+    urls = [line for line in listing if "://" in line]
+    ctx.log.info(f"{len(urls)} packages in the environment:")
+    for url in urls:
+        ctx.log.detail(url.split("#")[0].rsplit("/", 1)[-1])
+
+
+def _pip_install(ctx: BuildContext, prefix: Path, pip: list[str], config: PipConfig, origin: str, scratch: Path) -> None:
+    python = prefix / "bin" / "python"
+    probe = execute.run([python, "-c", "import pip"], ctx.log, env=config.environ, quiet=True,
+                        explain=lambda out: errors.pip_missing(origin))
+    del probe
+    requirements = scratch / "pip-requirements.txt"
+    requirements.write_text("\n".join(pip) + "\n")
+    from libbuild import venv  # pip's failures are explained the way pip-install explains them
+    execute.run([python, "-m", "pip", "install", "--no-warn-script-location", "--no-cache-dir",
+                 *config.install_args(), "-r", requirements], ctx.log, cwd=ctx.app_dir, env=config.environ,
+                explain=lambda out: venv.explain_failure(out, config))
+
+
+def _finish(ctx: BuildContext, prefix: Path) -> None:
+    """What the image must not carry, and bytecode compiled once, reproducibly."""
+    for junk in ("conda-meta/history", "CACHEDIR.TAG", "pkgs"):
+        path = prefix / junk
+        shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+    if not (prefix / "bin" / "python").exists():
+        return  # an environment without Python has nothing to compile
+    with ctx.log.section("Compiling bytecode"):
+        epoch = ctx.settings.get("SOURCE_DATE_EPOCH") or SOURCE_DATE_EPOCH
+        # With SOURCE_DATE_EPOCH set, py_compile writes hash-checked .pyc files (no timestamps).
+        execute.run([prefix / "bin" / "python", "-m", "compileall", "-q", "-j", "0", prefix / "lib"], ctx.log,
+                    env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "SOURCE_DATE_EPOCH": epoch}, quiet=True)
+
+
+def _pip_only(prefix: Path) -> list[sbom.Component]:
+    """Distributions pip installed (the conda packages are in conda-meta already)."""
+    out = []
+    for site in sorted(prefix.glob("lib/python*/site-packages")):
+        for comp in sbom.python_distributions(site):
+            installer = next(site.glob(f"{comp.name.replace('-', '_')}-{comp.version}.dist-info/INSTALLER"), None)
+            if installer is not None and installer.read_text().strip() == "pip":
+                out.append(comp)
+    return out

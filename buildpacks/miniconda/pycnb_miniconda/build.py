@@ -1,0 +1,57 @@
+"""pycnb/miniconda: build."""
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+
+from libbuild import BuildContext, BuildResult, archives, execute
+
+from . import errors
+
+DEPENDENCY = {"rattler": "py-rattler", "miniconda3": "miniconda3"}
+
+
+def build(ctx: BuildContext) -> BuildResult:
+    distribution = ctx.setting("BP_CONDA_DISTRIBUTION") or ctx.buildpack.metadata.get("default-distribution", "rattler")
+    if distribution not in DEPENDENCY:
+        raise errors.unknown_distribution(distribution)
+    dep = ctx.catalog.find(DEPENDENCY[distribution], "*", ctx.target)
+    if dep is None:
+        raise errors.no_installer(DEPENDENCY[distribution], f"{ctx.target.os}/{ctx.target.arch}")
+    metadata = {"distribution": distribution, "version": dep.version, "checksum": dep.sha256[:16]}
+    layer = ctx.layers.cached("conda", metadata, build=True, cache=True)
+    if not layer.reused:
+        with ctx.log.section(f"Installing {dep.display} ({distribution})"):
+            if distribution == "rattler":
+                archives.extract(ctx.fetcher().fetch(dep), layer.path / "site", label=dep.display)
+            else:
+                install_miniconda(ctx, ctx.fetcher().fetch(dep), layer.path)
+    if distribution == "rattler":
+        # Written every build: it names this buildpack's code, which a new builder may move.
+        write_command(layer.path)
+    layer.sbom = [dep.component()]
+    ctx.log.info(f"conda: {layer.path / 'bin' / 'conda'} ({distribution} {dep.version})")
+    return BuildResult()
+
+
+def install_miniconda(ctx: BuildContext, installer: Path, prefix: Path) -> None:
+    """Anaconda's batch mode: -b (no questions), -f (the layer directory exists), -p prefix."""
+    execute.run(["bash", str(installer), "-b", "-f", "-p", str(prefix)], ctx.log, env={**ctx.settings}, quiet=True)
+    if not (prefix / "bin" / "conda").is_file():
+        raise errors.no_installer("a working Miniconda3 (its installer wrote no bin/conda)", str(installer.name))
+
+
+def write_command(layer: Path) -> None:
+    """bin/conda: cli.py on the build image's python3 in isolated mode, with py-rattler from
+    the layer and libbuild (and its vendored libraries) from this buildpack."""
+    own = [p for p in sys.path if p and not p.startswith(sys.base_prefix)]
+    path = ":".join([str(layer / "site"), *own])
+    script = ("#!/bin/sh\n# conda of pycnb/miniconda (py-rattler); see pycnb_miniconda/cli.py for what it supports.\n"
+              "exec /usr/bin/python3 -I -S -B -c 'import sys; sys.path[:0] = sys.argv[1].split(\":\"); "
+              "from pycnb_miniconda.cli import run; run(sys.argv[2:])' "
+              f"{shlex.quote(path)} \"$@\"\n")
+    (layer / "bin").mkdir(exist_ok=True)
+    target = layer / "bin" / "conda"
+    target.write_text(script)
+    target.chmod(0o755)

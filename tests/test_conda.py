@@ -1,0 +1,269 @@
+"""miniconda and conda-env-update as real subprocesses: the real py-rattler wheel of the
+catalog, a real (tiny) channel of .tar.bz2 packages, the real `conda` command."""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from harness import REPO, CNBTree
+
+CACHE_WHEELS = Path(__import__("os").environ.get("PYCNB_CACHE") or Path.home() / ".cache" / "pycnb") / "wheels"
+CONDA_BUILD = {"build": True}
+ENV_LAUNCH = {"launch": True}
+
+
+def _channel_module():
+    spec = importlib.util.spec_from_file_location("conda_channel", REPO / "mirror" / "conda_channel.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def make_package(channel: Path, name: str, version: str, depends=(), subdir="linux-64") -> Path:
+    """A generic conda package with one script, bin/<name>, that names the install prefix."""
+    writer = _channel_module().PackageWriter()
+    writer.add(f"bin/{name}", f"#!/bin/sh\necho {name} {version} from /opt/placeholder/prefix\n".encode(), 0o755,
+               "/opt/placeholder/prefix")
+    index = {"name": name, "version": version, "build": "0", "build_number": 0, "depends": list(depends),
+             "subdir": subdir, "timestamp": 1_700_000_000_000, "license": "MIT"}
+    out = channel / subdir / f"{name}-{version}-0.tar.bz2"
+    writer.write(out, index)
+    return out
+
+
+@pytest.fixture(scope="session")
+def rattler_wheel() -> Path:
+    """The catalog's py-rattler wheel, fetched once by tools/fetch-wheels.sh (pip download)."""
+    out = subprocess.run([str(REPO / "tools" / "fetch-wheels.sh"), "py-rattler", "--no-deps", "py-rattler==0.28.0"],
+                         stdout=subprocess.PIPE, text=True, check=True).stdout.strip()
+    wheel = next(Path(out).glob("py_rattler-0.28.0-*x86_64*.whl"))
+    return wheel
+
+
+@pytest.fixture(scope="session")
+def conda_layer(tmp_path_factory, rattler_wheel) -> Path:
+    """pycnb/miniconda's `conda` layer, built once (the wheel mapped by its sha256 to a local file)."""
+    tree = CNBTree(tmp_path_factory.mktemp("miniconda"))
+    sha = hashlib.sha256(rattler_wheel.read_bytes()).hexdigest()
+    tree.binding("offline", "dependency-mapping", {sha: rattler_wheel.as_uri()})
+    run = tree.build("miniconda", [("conda", CONDA_BUILD)])
+    assert run.code == 0, run.output
+    return run.layers / "conda"
+
+
+@pytest.fixture
+def env_tree(tree, conda_layer):
+    tree.earlier.append(conda_layer)
+    channel = tree.app / "vendor"
+    make_package(channel, "hello", "1.0", depends=["greeting >=2"])
+    make_package(channel, "greeting", "2.0")
+    make_package(channel, "greeting", "1.0")
+    (channel / "noarch").mkdir(parents=True)
+    return tree
+
+
+def env_update(tree, **extra):
+    return tree.build("conda-env-update", [("conda-environment", ENV_LAUNCH)], **extra)
+
+
+# -- miniconda ----------------------------------------------------------------------
+
+def test_miniconda_always_detects_and_provides_conda(tree):
+    run = tree.detect("miniconda")
+    assert run.code == 0, run.output
+    assert run.plan()["provides"] == [{"name": "conda"}]
+
+
+def test_miniconda_installs_rattler_conda_in_a_build_cache_layer(conda_layer):
+    toml = (conda_layer.parent / "conda.toml").read_text()
+    assert "build = true" in toml and "cache = true" in toml and "launch = false" in toml
+    version = subprocess.run([str(conda_layer / "bin" / "conda"), "--version"], stdout=subprocess.PIPE, text=True)
+    assert version.returncode == 0 and "py-rattler 0.28.0" in version.stdout
+    bad = subprocess.run([str(conda_layer / "bin" / "conda"), "install", "numpy"], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True)
+    assert bad.returncode == 1
+    assert bad.stdout.count("\n") == 1 and "supported: conda --version" in bad.stdout and "env create|update" in bad.stdout
+
+
+def test_miniconda3_distribution_runs_the_installer_in_batch_mode(tree, tmp_path):
+    installer = tmp_path / "Miniconda3-stand-in.sh"
+    installer.write_text('#!/bin/bash\n# stand-in: records its arguments, installs a conda that says so\n'
+                         'while getopts bfp: o; do case $o in p) prefix=$OPTARG;; esac; done\n'
+                         'mkdir -p "$prefix/bin"; echo "$@" > "$prefix/installer-args"\n'
+                         'printf "#!/bin/sh\\necho conda 24.1.2\\n" > "$prefix/bin/conda"; chmod +x "$prefix/bin/conda"\n')
+    sha = hashlib.sha256(installer.read_bytes()).hexdigest()
+    catalog = tmp_path / "catalog.toml"
+    catalog.write_text(f'[[dependencies]]\nid = "miniconda3"\nversion = "99.0.0"\nuri = "{installer.as_uri()}"\n'
+                       f'checksum = "sha256:{sha}"\n')
+    tree.set_env("BP_CONDA_DISTRIBUTION", "miniconda3")
+    tree.set_env("BP_DEPENDENCY_CATALOG", str(catalog))
+    run = tree.build("miniconda", [("conda", CONDA_BUILD)])
+    assert run.code == 0, run.output
+    layer = run.layers / "conda"
+    assert (layer / "installer-args").read_text().split() == ["-b", "-f", "-p", str(layer)]
+    assert subprocess.run([str(layer / "bin" / "conda"), "--version"], stdout=subprocess.PIPE, text=True).stdout == "conda 24.1.2\n"
+    assert run.layer_toml("conda")["metadata"]["distribution"] == "miniconda3"
+
+
+def test_unknown_distribution_is_one_message(tree):
+    tree.set_env("BP_CONDA_DISTRIBUTION", "mamba")
+    run = tree.build("miniconda", [("conda", CONDA_BUILD)])
+    assert run.code == 1 and "Traceback" not in run.output
+    assert "BP_CONDA_DISTRIBUTION='mamba'" in run.output and "rattler, miniconda3" in run.output
+
+
+# -- conda-env-update: detect ------------------------------------------------------------
+
+@pytest.mark.parametrize("name,text", [
+    ("environment.yml", "dependencies: [hello]\n"),
+    ("environment.yaml", "dependencies: [hello]\n"),
+    ("package-list.txt", "hello=1.0=0\n"),
+    ("conda-linux-64.lock", "@EXPLICIT\nhttp://x/linux-64/a-1-0.tar.bz2\n"),
+    ("conda-lock.yml", "version: 1\npackage: []\n"),
+    ("pixi.lock", "version: 6\nenvironments: {}\n"),
+])
+def test_detects_environment_files_and_locks(tree, name, text):
+    tree.write(name, text)
+    run = tree.detect("conda-env-update")
+    assert run.code == 0, run.output
+    assert run.plan()["provides"] == [{"name": "conda-environment"}]
+    assert run.plan()["requires"] == [{"name": "conda", "metadata": {"build": True}}]
+
+
+def test_does_not_detect_other_locks(tree):
+    tree.write("poetry.lock", "[[package]]\n")
+    tree.write("requirements.txt", "flask\n")
+    assert tree.detect("conda-env-update").code == 100
+
+
+# -- conda-env-update: build -----------------------------------------------------------
+
+def test_environment_from_vendored_channel_reused_then_rebuilt_without_removed_package(env_tree):
+    env_tree.write("environment.yml", "name: app\nchannels: [conda-forge]\ndependencies:\n  - hello\n  - greeting\n"
+                   "variables:\n  GREETING_STYLE: loud\n")
+    env_tree.write("requirements.txt", "flask\n")
+    first = env_update(env_tree)
+    assert first.code == 0, first.output
+    assert "Building as a conda app from environment.yml (requirements.txt" in first.output
+    assert "Using only the vendored channel vendor/ (offline)" in first.output
+    assert "hello-1.0-0.tar.bz2" in first.output and "greeting-2.0-0.tar.bz2" in first.output  # the solved set
+    env = first.layers / "conda-env"
+    script = (env / "bin" / "hello").read_text()
+    assert str(env) in script and "/opt/placeholder" not in script  # prefix placeholder rewritten
+    assert not (env / "conda-meta" / "history").exists() and not (env / "pkgs").exists()
+    assert (first.layers / "conda-pkgs.toml").is_file()
+    assert first.layer_toml("conda-env")["types"] == {"build": False, "launch": True, "cache": True}
+    assert first.env_files("conda-env")["env/CONDA_PREFIX.override"] == str(env)
+    assert first.env_files("conda-env")["env.launch/GREETING_STYLE.override"] == "loud"
+    names = {c["name"]: c["version"] for c in first.sbom("conda-env", "cdx")["components"]}
+    assert names == {"hello": "1.0", "greeting": "2.0"}
+    assert first.sbom("conda-env", "spdx")["packages"]
+
+    env_tree.restore("conda-env-update")
+    second = env_update(env_tree)
+    assert second.code == 0, second.output
+    assert "Reusing layer 'conda-env'" in second.output and "Solving" not in second.output
+
+    env_tree.write("environment.yml", "channels: [conda-forge]\ndependencies:\n  - greeting <2\n")
+    env_tree.restore("conda-env-update")
+    third = env_update(env_tree)
+    assert third.code == 0, third.output
+    assert "Rebuilding layer 'conda-env' since: input changed" in third.output
+    assert not (env / "bin" / "hello").exists()
+    assert [p.name for p in (env / "conda-meta").glob("*.json")] == ["greeting-1.0-0.json"]
+
+
+def test_unsatisfiable_spec_names_spec_and_channel(env_tree):
+    env_tree.write("environment.yml", "dependencies:\n  - hello >=5\n")
+    run = env_update(env_tree)
+    assert run.code == 1 and "Traceback" not in run.output
+    error = run.output[run.output.index("ERROR:"):]
+    assert "conda cannot satisfy hello >=5 from the channels file://" in error and "vendor" in error
+    assert not (run.layers / "conda-env.toml").exists()
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("dependencies:\n  - hello\n bad: [\n", "environment.yml is not valid YAML"),
+    ("dependencies: [hello]\nchanels: [x]\n", "environment.yml has an unknown key 'chanels'"),
+    ("channels: [x]\n", "`dependencies:` must be a non-empty list"),
+])
+def test_bad_environment_files_are_one_message(env_tree, text, expected):
+    env_tree.write("environment.yml", text)
+    run = env_update(env_tree)
+    assert run.code == 1 and "Traceback" not in run.output
+    assert expected in run.output and run.output.count("ERROR:") == 1
+
+
+def test_explicit_lock_installs_exactly_and_checks_hashes(env_tree):
+    channel = env_tree.app / "vendor"
+    sha = hashlib.sha256((channel / "linux-64" / "greeting-1.0-0.tar.bz2").read_bytes()).hexdigest()
+    url = (channel / "linux-64" / "greeting-1.0-0.tar.bz2").resolve().as_uri()
+    shutil.move(channel, env_tree.root / "channel")  # a lock names its URLs: no vendored channel
+    url = url.replace(str(channel.resolve()), str((env_tree.root / "channel").resolve()))
+    _index(env_tree.root / "channel")
+    env_tree.write("conda-linux-64.lock", f"# platform: linux-64\n@EXPLICIT\n{url}#sha256:{sha}\n")
+    run = env_update(env_tree)
+    assert run.code == 0, run.output
+    assert "Installing exactly what conda-linux-64.lock locks" in run.output
+    assert [p.name for p in (run.layers / "conda-env" / "conda-meta").glob("*.json")] == ["greeting-1.0-0.json"]
+
+    env_tree.write("conda-linux-64.lock", f"# platform: linux-64\n@EXPLICIT\n{url}#sha256:{'0' * 64}\n")
+    bad = env_update(env_tree)
+    assert bad.code == 1 and "Traceback" not in bad.output
+    assert "does not match the hash conda-linux-64.lock locks" in bad.output
+
+
+def test_lock_for_another_platform_is_refused(env_tree):
+    env_tree.write("conda-osx.lock", "# platform: osx-arm64\n@EXPLICIT\nhttp://127.0.0.1:9/c/osx-arm64/a-1-0.tar.bz2\n")
+    run = env_update(env_tree)
+    assert run.code == 1 and "Traceback" not in run.output
+    assert "locks packages for osx-arm64, not for linux-64" in run.output
+
+
+def test_binding_channel_credentials_stay_out_of_logs_and_layers(env_tree):
+    channel = env_tree.root / "channel"
+    shutil.move(env_tree.app / "vendor", channel)
+    _index(channel)
+    env_tree.binding("mirror", "conda", {".condarc": f"custom_channels:\n  conda-forge: file://{channel.parent}\n"
+                                                    "channel_alias: http://deploy:hunter2-secret@127.0.0.1:9/\n"})
+    (channel.parent / "conda-forge").symlink_to(channel)
+    env_tree.write("environment.yml", "channels: [conda-forge]\ndependencies: [greeting]\n")
+    run = env_update(env_tree)
+    assert run.code == 0, run.output
+    assert "configured by binding mirror" in run.output
+    env_tree.write("environment.yml", "channels: [private]\ndependencies: [greeting]\n")
+    bad = env_update(env_tree)
+    assert bad.code == 1 and "hunter2-secret" not in bad.output
+    assert "http://127.0.0.1:9/private" in bad.output  # the channel, named without its credentials
+    layers = env_tree.root / "layers"
+    assert not [p for p in layers.rglob("*") if p.is_file() and b"hunter2-secret" in p.read_bytes()]
+
+
+def _index(channel: Path) -> None:
+    from libbuild.conda import vendor
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        out = vendor.indexed(channel, Path(tmp))
+        for sub in vendor.SUBDIRS:
+            if (out / sub / "repodata.json").is_file():
+                (channel / sub).mkdir(parents=True, exist_ok=True)
+                shutil.copy(out / sub / "repodata.json", channel / sub / "repodata.json")
+
+
+def test_channel_names_resolve_through_condarc_settings():
+    from libbuild.conda.channels import ChannelConfig, redact
+    config = ChannelConfig().merge({"channel_alias": "http://u:p@mirror.internal/conda",
+                                    "custom_channels": {"internal": "https://pkgs.internal/t/tok123"},
+                                    "default_channels": ["main", "https://other.internal/r"]}, "test")
+    assert config.resolve(["conda-forge", "internal", "defaults", "nodefaults"]) == [
+        "http://u:p@mirror.internal/conda/conda-forge", "https://pkgs.internal/t/tok123/internal",
+        "http://u:p@mirror.internal/conda/main", "https://other.internal/r"]
+    assert redact("http://u:p@mirror.internal/conda/x") == "http://mirror.internal/conda/x"
+    assert redact("https://pkgs.internal/t/tok123/internal") == "https://pkgs.internal/t/***/internal"
+    assert sorted(config.secrets()) == ["p", "tok123", "u"]
