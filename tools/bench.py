@@ -26,20 +26,30 @@ CACHE = Path(os.environ.get("PYCNB_CACHE", Path.home() / ".cache" / "pycnb"))
 IMAGE = "pycnb-bench/app"
 BUILDER = os.environ.get("PYCNB_BUILDER", "pycnb/builder:bookworm")
 _STEP = re.compile(r"pycnb pip install [\d.]+\n(?:.*\n)*?.*Done in (?P<s>[\d.]+)s")
+_CONDA_STEP = re.compile(r"pycnb conda env update [\d.]+\n(?:.*\n)*?.*Done in (?P<s>[\d.]+)s")
 
 
 def sh(argv, **kw) -> subprocess.CompletedProcess:
     return subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
 
 
-def mirror_settings() -> list[str]:
+def mirror_output() -> list[str]:
     out = subprocess.run(["bash", str(REPO / "mirror" / "setup.sh")], stdout=subprocess.PIPE, text=True, check=True)
-    return [line for line in out.stdout.splitlines() if "=" in line]
+    return out.stdout.splitlines()
 
 
-def build(app: Path, env: list[str]) -> tuple[float, float, str]:
+def mirror_settings() -> list[str]:
+    return [line for line in mirror_output() if "=" in line and not line.startswith("--")]
+
+
+def mirror_args() -> list[str]:
+    """Pack arguments `make -s mirror` prints (the conda binding's --volume, ...)."""
+    return [a for line in mirror_output() if line.startswith("--") for a in line.split(None, 1)]
+
+
+def build(app: Path, env: list[str], args: list[str] = (), step_re: re.Pattern = _STEP) -> tuple[float, float, str]:
     argv = ["pack", "build", IMAGE, "--builder", BUILDER, "--path", str(app), "--network", "host",
-            "--pull-policy", "never", "--trust-builder"]
+            "--pull-policy", "never", "--trust-builder", *args]
     for e in env:
         argv += ["--env", e]
     start = time.monotonic()
@@ -47,7 +57,7 @@ def build(app: Path, env: list[str]) -> tuple[float, float, str]:
     wall = time.monotonic() - start
     if proc.returncode != 0:
         sys.exit(f"pack build failed:\n{proc.stdout}")
-    step = _STEP.search(proc.stdout)
+    step = step_re.search(proc.stdout)
     return wall, float(step["s"]) if step else float("nan"), proc.stdout
 
 
@@ -104,7 +114,31 @@ def main() -> int:
     print(f"  image size: {size / 1e6:.1f} MB")
     print(f"  baseline, host python -m venv + pip install (no cache): {base:.2f}s")
     print(f"  cold pip-install step / baseline: {cold[1] / base:.2f}x (target <= 1.2x); warm step: {warm[1]:.2f}s (target < 1 s)")
+    conda_road(settings)
     return 0
+
+
+def conda_road(settings: list[str]) -> None:
+    """integration/testdata/conda-flask (environment.yml, Flask) from the mirror's conda channel."""
+    args = mirror_args()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            app = Path(tmp) / "conda-flask"
+            shutil.copytree(REPO / "integration" / "testdata" / "conda-flask", app)
+            clean()
+            cold = build(app, settings, args, _CONDA_STEP)
+            (app / "app.py").write_text((app / "app.py").read_text() + "\n# code-only change\n")
+            warm = build(app, settings, args, _CONDA_STEP)
+            if "Reusing layer 'conda-env'" not in warm[2] or "Solving" in warm[2]:
+                sys.exit("the warm conda rebuild did not reuse the conda-env layer without a solve:\n" + warm[2])
+            size = int(sh(["docker", "image", "inspect", "--format", "{{.Size}}", IMAGE]).stdout.strip())
+    finally:
+        clean()
+    print("conda road: environment.yml (python 3.11, flask 3.1.3) from the mirror's conda channel")
+    print(f"  {'':<36} {'pack build':>10} {'conda-env-update step':>22}")
+    for label, (wall, step, _) in (("cold (no image, no cache)", cold), ("warm, code-only change", warm)):
+        print(f"  {label:<36} {wall:9.1f}s {step:21.2f}s")
+    print(f"  image size: {size / 1e6:.1f} MB; warm conda-env-update step: {warm[1]:.2f}s, no solve (target < 1 s)")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ from libbuild import BuildPlan, DetectContext, DetectResult, Require, opt_in, op
 
 # Files that make a directory a Python app even without a top-level *.py file.
 MANIFESTS = ("requirements.txt", "Pipfile", "Pipfile.lock", "pyproject.toml", "setup.py", "setup.cfg",
-             "environment.yml", "environment.yaml", "package-list.txt", ".python-version", "runtime.txt")
+             "environment.yml", "environment.yaml", "package-list.txt", "conda-lock.yml", "pixi.lock",
+             ".python-version", "runtime.txt")
 
 _LAUNCH = {"launch": True}
 
