@@ -267,3 +267,12 @@ def test_channel_names_resolve_through_condarc_settings():
     assert redact("http://u:p@mirror.internal/conda/x") == "http://mirror.internal/conda/x"
     assert redact("https://pkgs.internal/t/tok123/internal") == "https://pkgs.internal/t/***/internal"
     assert sorted(config.secrets()) == ["p", "tok123", "u"]
+
+
+def test_missing_channel_is_one_message(env_tree):
+    shutil.rmtree(env_tree.app / "vendor")
+    env_tree.binding("mirror", "conda", {".condarc": f"channel_alias: file://{env_tree.root}/channels\n"})
+    env_tree.write("environment.yml", "channels: [nowhere]\ndependencies: [hello]\n")
+    run = env_update(env_tree)
+    assert run.code == 1 and "Traceback" not in run.output and run.output.count("ERROR:") == 1
+    assert f"a conda channel could not be read (file://{env_tree.root}/channels/nowhere)" in run.output

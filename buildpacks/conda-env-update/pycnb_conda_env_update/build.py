@@ -152,7 +152,7 @@ def _digest(value) -> str:
 def _explain(output: list[str], channels: list[str], origin: str) -> Optional[UserError]:
     for line in reversed(output):
         kind, _, detail = line.strip().partition(": ")
-        if kind == "UnsatisfiableError" or kind == "PackagesNotFoundError" and "environment" in origin:
+        if kind == "UnsatisfiableError":
             specs = detail.split(" from ", 1)[0].removeprefix("cannot satisfy ")
             return errors.unsatisfiable(specs, channels, detail.split(": ", 1)[-1])
         if kind == "UnavailableInvalidChannel":

@@ -107,10 +107,24 @@ def _read_env_file(path: Path) -> tuple[list[str], list[str], list[str]]:
     return channels, specs, pip
 
 
+def _gateway():
+    """Repodata is cached per command in a private directory: its cache files record channel
+    URLs with their credentials, which must not land in the (persisted) package cache."""
+    import rattler
+    import tempfile
+    global _REPODATA_CACHE
+    if _REPODATA_CACHE is None:
+        _REPODATA_CACHE = tempfile.TemporaryDirectory(prefix="conda-repodata-")
+    return rattler.Gateway(cache_dir=_REPODATA_CACHE.name)
+
+
+_REPODATA_CACHE = None
+
+
 async def _solve(channels: list[str], specs: list[str], locked=()):
     import rattler
     from rattler.exceptions import SolverError
-    gateway = rattler.Gateway(cache_dir=_pkgs_dir() / "cache")
+    gateway = _gateway()
     try:
         return await rattler.solve(sources=[rattler.Channel(c) for c in channels], specs=specs, gateway=gateway,
                                    platforms=[_subdir(), "noarch"], virtual_packages=_virtual_packages(),
@@ -188,7 +202,7 @@ def cmd_create(prefix: Path, file: Path) -> None:
 async def _explicit_records(packages):
     """The repodata record of every locked URL, its hash checked against the lock."""
     import rattler
-    gateway = rattler.Gateway(cache_dir=_pkgs_dir() / "cache")
+    gateway = _gateway()
     by_channel: dict[str, list] = {}
     for p in packages:
         base, subdir, _ = p.url.rsplit("/", 2)
@@ -299,6 +313,8 @@ def run(argv: list[str]) -> None:
     """main(), then exit without interpreter finalization: py-rattler's runtime threads can
     crash the interpreter while it tears down (seen with 0.28 after successful installs)."""
     code = main(argv)
+    if _REPODATA_CACHE is not None:
+        _REPODATA_CACHE.cleanup()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
