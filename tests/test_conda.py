@@ -276,3 +276,30 @@ def test_missing_channel_is_one_message(env_tree):
     run = env_update(env_tree)
     assert run.code == 1 and "Traceback" not in run.output and run.output.count("ERROR:") == 1
     assert f"a conda channel could not be read (file://{env_tree.root}/channels/nowhere)" in run.output
+
+
+def test_conda_lock_and_pixi_lock_become_explicit_lists():
+    from libbuild.conda import locks
+    from libbuild.errors import UserError
+    sha = "a" * 64
+    conda_lock = {"version": 1, "metadata": {"platforms": ["linux-64", "osx-arm64"]}, "package": [
+        {"name": "flask", "version": "3.1.3", "manager": "conda", "platform": "linux-64",
+         "url": "https://c.example/conda-forge/noarch/flask-3.1.3-pyh_0.conda", "hash": {"md5": "b" * 32, "sha256": sha}},
+        {"name": "flask", "version": "3.1.3", "manager": "conda", "platform": "osx-arm64",
+         "url": "https://c.example/conda-forge/noarch/flask-3.1.3-pyh_0.conda", "hash": {"md5": "b" * 32}},
+        {"name": "six", "version": "1.17.0", "manager": "pip", "platform": "linux-64", "url": "https://p/six.whl", "hash": {}}]}
+    lock = locks.parse_conda_lock(conda_lock, "conda-lock.yml", "linux-64")
+    assert lock.to_explicit("linux-64") == ("# platform: linux-64\n@EXPLICIT\n"
+                                            f"https://c.example/conda-forge/noarch/flask-3.1.3-pyh_0.conda#sha256:{sha}\n")
+    assert lock.pip == ["six==1.17.0"]
+    pixi = {"version": 6, "environments": {"default": {"channels": [{"url": "https://c.example/conda-forge/"}],
+            "packages": {"osx-arm64": [{"conda": "https://c.example/conda-forge/osx-arm64/python-3.12.0-h_0.conda"}]}}},
+            "packages": [{"conda": "https://c.example/conda-forge/osx-arm64/python-3.12.0-h_0.conda", "sha256": sha}]}
+    other = locks.parse_pixi_lock(pixi, "pixi.lock", "linux-64")
+    with pytest.raises(UserError) as exc:
+        locks.check_platform(other, "linux-64", "pixi.lock")
+    assert "pixi.lock locks packages for osx-arm64, not for linux-64" in exc.value.message
+    mine = locks.parse_pixi_lock(pixi, "pixi.lock", "osx-arm64")
+    assert [(p.name, p.sha256) for p in mine.packages] == [("python", sha)]
+    listed = locks.parse_text("# platform: linux-64\nflask=3.1.3=pyh_0\nsix=1.17.0\n", "package-list.txt")
+    assert listed.kind == "package-list" and listed.specs == ["flask ==3.1.3 pyh_0", "six ==1.17.0"]

@@ -86,7 +86,8 @@ def cmd_info() -> None:
     config = _config()
     print(f"     conda version : {VERSION} (pycnb, on py-rattler {_rattler_version()})")
     print(f"          platform : {_subdir()}")
-    print(f"  virtual packages : {', '.join(str(v) for v in _virtual_packages())}")
+    generic = [v.into_generic() for v in _virtual_packages()]
+    print(f"  virtual packages : {', '.join(f'{g.name.normalized}={g.version}={g.build_string}' for g in generic)}")
     print(f"       channel URLs : {', '.join(_redact(c) for c in config.resolve([]))}")
     print(f"     package cache : {_pkgs_dir()}")
     print(f"  user config file : {os.environ.get('CONDARC') or '(none)'}")
