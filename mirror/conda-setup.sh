@@ -12,7 +12,9 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 PYTHON="${PYTHON:-python3}"
 repo="$(cd "$MIRROR_SCRIPTS/.." && pwd)"
-rattler_version="$(sed -n 's/^version = "\(.*\)"/\1/p' "$repo/buildpacks/miniconda/buildpack.toml" | head -1)"
+rattler_version="$("$PYTHON" -c 'import sys, tomllib
+deps = tomllib.load(open(sys.argv[1], "rb"))["metadata"]["dependencies"]
+print(next(d["version"] for d in deps if d["id"] == "py-rattler"))' "$repo/buildpacks/miniconda/buildpack.toml")"
 
 tools="$PYCNB_CACHE/conda-tools"
 want="py-rattler==$rattler_version packaging==26.3"

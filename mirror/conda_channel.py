@@ -41,6 +41,8 @@ MIRROR = CACHE / "mirror"
 # The prefix mirror/build-prebuilt.sh compiles CPython at (common.sh: CPYTHON_LAYER_PREFIX).
 PREBUILT_PREFIX = "/layers/pycnb_cpython/cpython"
 TIMESTAMP_MS = 1_700_000_000_000  # fixed: the same inputs give the same package bytes
+# Part of every package's build string: bump it when the way packages are made changes.
+RECIPE = "2"
 ARCH_SUBDIR = {"amd64": "linux-64", "arm64": "linux-aarch64"}
 WHEEL_PLATFORMS = {"linux-64": ("manylinux2014_x86_64", "manylinux_2_28_x86_64"),
                    "linux-aarch64": ("manylinux2014_aarch64", "manylinux_2_28_aarch64")}
@@ -131,7 +133,7 @@ def prebuilt_tarballs(mirror: Path) -> list[tuple[str, str, Path]]:
 
 
 def python_package(version: str, subdir: str, tgz: Path, channel: Path) -> Path:
-    digest = sha256_file(tgz)
+    digest = sha256_bytes(f"{RECIPE} {sha256_file(tgz)}".encode())
     out = channel / subdir / f"python-{version}-h{digest[:8]}_0_cpython.tar.bz2"
     if out.is_file():
         return out
@@ -151,6 +153,13 @@ def python_package(version: str, subdir: str, tgz: Path, channel: Path) -> Path:
                 data = tar.extractfile(member).read()
                 text_with_prefix = needle in data and b"\0" not in data
                 pkg.add(name, data, member.mode & 0o777, PREBUILT_PREFIX if text_with_prefix else "")
+    # Bytecode compiled from a file that names the prefix would outlive the rewrite of that
+    # file (hash-based .pyc files are not re-checked): leave it out, it is compiled again.
+    for path in [p for p in pkg.placeholders if p.endswith(".py")]:
+        directory, _, name = path.rpartition("/")
+        stale = f"{directory}/__pycache__/{name[:-3]}."
+        for pyc in [f for f in pkg.files if f.startswith(stale) and f.endswith(".pyc")]:
+            del pkg.files[pyc]
     if "bin/python" not in pkg.files and "bin/python" not in pkg.links:
         pkg.link("bin/python", f"python{minor}")  # conda environments run `python`
     index = {"name": "python", "version": version, "build": f"h{digest[:8]}_0_cpython", "build_number": 0,
@@ -193,7 +202,7 @@ def wheel_package(whl: Path, channel: Path, subdir: str, pythons: list[str]) -> 
         minor = f"{m[1]}.{m[2]}" if m else None
         if minor is None or not any(p.startswith(minor + ".") for p in pythons):
             return None
-    digest = sha256_file(whl)
+    digest = sha256_bytes(f"{RECIPE} {sha256_file(whl)}".encode())
     name = conda_name(dist)
     build = f"pyh{digest[:8]}_0" if pure else f"py{minor.replace('.', '')}h{digest[:8]}_0"
     out = channel / ("noarch" if pure else subdir) / f"{name}-{version}-{build}.tar.bz2"
