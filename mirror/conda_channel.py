@@ -4,8 +4,8 @@
     <mirror>/conda/conda-forge/{linux-64,linux-aarch64,noarch}/*.tar.bz2 + repodata.json
 
 - every prebuilt CPython tarball of the mirror (<mirror>/prebuilt/cpython/<ver>/cpython_<ver>_linux_<arch>_*.tgz)
-  becomes a `python` package: the tree as it is, minus its bundled pip (pip is a package of
-  its own, as on conda-forge), with `prefix_placeholder` on every text file that names the
+  becomes a `python` package: the tree as it is, minus what ensurepip put in site-packages
+  (pip is a package of its own, as on conda-forge), with `prefix_placeholder` on every text file that names the
   prefix it was compiled at (binaries find their libraries through $ORIGIN rpaths);
 - every wheel `pip download`ed for the requirement files given (with dependencies, once per
   CPython minor version of the channel) becomes a `noarch: python` package, or a
@@ -42,7 +42,7 @@ MIRROR = CACHE / "mirror"
 PREBUILT_PREFIX = "/layers/pycnb_cpython/cpython"
 TIMESTAMP_MS = 1_700_000_000_000  # fixed: the same inputs give the same package bytes
 # Part of every package's build string: bump it when the way packages are made changes.
-RECIPE = "2"
+RECIPE = "3"
 ARCH_SUBDIR = {"amd64": "linux-64", "arm64": "linux-aarch64"}
 WHEEL_PLATFORMS = {"linux-64": ("manylinux2014_x86_64", "manylinux_2_28_x86_64"),
                    "linux-aarch64": ("manylinux2014_aarch64", "manylinux_2_28_aarch64")}
@@ -141,7 +141,8 @@ def python_package(version: str, subdir: str, tgz: Path, channel: Path) -> Path:
     minor = ".".join(version.split(".")[:2])
     pkg = PackageWriter()
     needle = PREBUILT_PREFIX.encode()
-    bundled_pip = re.compile(rf"^(lib/python{re.escape(minor)}/site-packages/pip(-[^/]*\.dist-info)?(/|$)|bin/pip[0-9.]*$)")
+    # ensurepip's pip and setuptools are packages of their own in a conda channel.
+    bundled_pip = re.compile(rf"^(lib/python{re.escape(minor)}/site-packages/(?!README)|bin/pip[0-9.]*$)")
     with tarfile.open(tgz) as tar:
         for member in tar.getmembers():
             name = member.name.lstrip("./")
