@@ -195,8 +195,23 @@ def _finish(ctx: BuildContext, prefix: Path) -> None:
     with ctx.log.section("Compiling bytecode"):
         epoch = ctx.settings.get("SOURCE_DATE_EPOCH") or SOURCE_DATE_EPOCH
         # With SOURCE_DATE_EPOCH set, py_compile writes hash-checked .pyc files (no timestamps).
-        execute.run([prefix / "bin" / "python", "-m", "compileall", "-q", "-j", "0", prefix / "lib"], ctx.log,
+        execute.run([prefix / "bin" / "python", "-c", _COMPILE, prefix], ctx.log,
                     env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "SOURCE_DATE_EPOCH": epoch}, quiet=True)
+
+
+# site-packages whole; of the standard library only what its package shipped no bytecode for
+# (recompiling all of it would double the cold install for nothing).
+_COMPILE = """
+import compileall, importlib.util, pathlib, sys
+ok = True
+for lib in pathlib.Path(sys.argv[1]).glob("lib/python3*"):
+    if (lib / "site-packages").is_dir():
+        ok = compileall.compile_dir(lib / "site-packages", quiet=1, workers=0) and ok
+    for py in lib.rglob("*.py"):
+        if "site-packages" not in py.parts and not pathlib.Path(importlib.util.cache_from_source(str(py))).exists():
+            compileall.compile_file(py, quiet=2)
+sys.exit(0 if ok else 1)
+"""
 
 
 def _pip_only(prefix: Path) -> list[sbom.Component]:
