@@ -335,4 +335,8 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # py-rattler 0.28's runtime threads can crash the interpreter's teardown: skip it.
+    os._exit(code)

@@ -303,3 +303,16 @@ def test_conda_lock_and_pixi_lock_become_explicit_lists():
     assert [(p.name, p.sha256) for p in mine.packages] == [("python", sha)]
     listed = locks.parse_text("# platform: linux-64\nflask=3.1.3=pyh_0\nsix=1.17.0\n", "package-list.txt")
     assert listed.kind == "package-list" and listed.specs == ["flask ==3.1.3 pyh_0", "six ==1.17.0"]
+
+
+def test_binding_condarc_wins_over_the_apps_for_the_keys_it_sets(tmp_path):
+    from libbuild.bindings import discover
+    from libbuild.conda.channels import ChannelConfig
+    b = tmp_path / "bindings" / "mirror"
+    b.mkdir(parents=True)
+    (b / "type").write_text("conda")
+    (b / ".condarc").write_text("channel_alias: http://mirror.internal/conda\ndefault_channels: [conda-forge]\n")
+    app_condarc = "channel_alias: https://elsewhere.example\nchannels: [bioconda, defaults]\nssl_verify: false\n"
+    config = ChannelConfig.load(app_condarc, discover({}, tmp_path))
+    assert config.sources == ["the app's .condarc", "binding mirror"]
+    assert config.resolve([]) == ["http://mirror.internal/conda/bioconda", "http://mirror.internal/conda/conda-forge"]
