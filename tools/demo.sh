@@ -7,7 +7,10 @@ image=pycnb-demo/web
 port=${PYCNB_DEMO_PORT:-8080}
 mapfile -t settings < <(mirror/setup.sh)
 env_args=()
-for s in "${settings[@]}"; do env_args+=(--env "$s"); done
+# KEY=VALUE lines are settings; lines starting with -- are pack arguments (flag and value).
+for s in "${settings[@]}"; do
+    case "$s" in --*) env_args+=("${s%% *}" "${s#* }") ;; *) env_args+=(--env "$s") ;; esac
+done
 
 echo "==> pack build $image (app: integration/testdata/web)"
 pack build "$image" --builder "${PYCNB_BUILDER:-pycnb/builder:bookworm}" --path integration/testdata/web \
