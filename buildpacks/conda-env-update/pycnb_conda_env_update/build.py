@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
@@ -35,70 +36,91 @@ def _build(ctx: BuildContext, found: inputs.Input, subdir: str, scratch: Path) -
     others = [n for n in ("requirements.txt", "Pipfile", "pyproject.toml") if (ctx.app_dir / n).is_file()]
     if others:
         ctx.log.info(f"Building as a conda app from {found.name} ({', '.join(others)} is left to the environment)")
+    with ctx.log.section(f"Reading {found.name}"):
+        req = _read(ctx, found, subdir, scratch)
+    pip_config = PipConfig.for_build(ctx.settings, ctx.bindings, ctx.app_dir, []) if req.pip else None
+    pkgs = ctx.layers.cached("conda-pkgs", {}, cache=True)
+    layer = ctx.layers.cached("conda-env", _metadata(ctx, req, pip_config), launch=True, cache=True,
+                              build=ctx.plan.wants("conda-environment", "build"))
+    if not layer.reused:
+        _install(ctx, req, layer.path, pkgs.path, scratch)
+        if req.pip:
+            with ctx.log.section(f"Installing {len(req.pip)} pip package(s) with the environment's pip"):
+                _pip_install(ctx, layer.path, req.pip, pip_config, found.name, scratch)
+        _finish(ctx, layer.path)
+        layer.env.override("CONDA_PREFIX", str(layer.path))
+        for name, value in sorted(req.env.variables.items() if req.env else ()):
+            layer.env.override(name, value, scope="launch")
+    layer.sbom = sbom.conda_packages(layer.path) + _pip_only(layer.path)
+    ctx.log.info(f"{len(layer.sbom)} packages in the conda-env layer")
+    return BuildResult()
+
+
+@dataclass
+class Request:
+    """What to install: an environment file or a lock, from which channels."""
+    found: inputs.Input
+    raw: str
+    config: ChannelConfig
+    channels: list[str]
+    subdir: str
+    env: Optional[envfile.EnvFile] = None
+    lock: Optional[locks.Lock] = None
+    pip: list[str] = field(default_factory=list)
+    vendored: Optional[Path] = None
+
+    @property
+    def shown(self) -> list[str]:
+        return [redact(c) for c in self.channels]
+
+
+def _read(ctx: BuildContext, found: inputs.Input, subdir: str, scratch: Path) -> Request:
     raw = appfiles.read_text(ctx.app_dir, found.name, found.name)
     config = ChannelConfig.load(appfiles.read_optional_text(ctx.app_dir, ".condarc"), ctx.bindings)
     for secret in config.secrets():
         ctx.log.add_secret(secret)
-    vendored = vendor.find(ctx.app_dir)
+    env = envfile.parse(raw, found.name) if found.kind == "environment" else None
+    lock = None if env else _read_lock(found, raw, subdir)
+    req = Request(found, raw, config, config.resolve(env.channels if env else []), subdir, env, lock,
+                  env.pip if env else lock.pip, vendor.find(ctx.app_dir))
+    if req.vendored is not None:
+        ctx.log.info(f"Using only the vendored channel {req.vendored.name}/ (offline)")
+        req.channels = [_vendor_url(req.vendored, scratch)]
+    ctx.log.info(f"Channels: {', '.join(req.shown)}" + (f" (configured by {', '.join(config.sources)})" if config.sources else ""))
+    return req
 
-    with ctx.log.section(f"Reading {found.name}"):
-        env, lock = None, None
-        if found.kind == "environment":
-            env = envfile.parse(raw, found.name)
-            wanted, pip = env.channels, env.pip
-        else:
-            lock = _read_lock(found, raw, subdir)
-            wanted, pip = [], lock.pip
-        channels = config.resolve(wanted)
-        if vendored is not None:
-            ctx.log.info(f"Using only the vendored channel {vendored.name}/ (offline)")
-            channels = [_vendor_url(vendored, scratch)]
-        shown = [redact(c) for c in channels]
-        ctx.log.info(f"Channels: {', '.join(shown)}" + (f" (configured by {', '.join(config.sources)})" if config.sources else ""))
-    pip_config = PipConfig.for_build(ctx.settings, ctx.bindings, ctx.app_dir, []) if pip else None
 
-    metadata = {
-        "input": hashlib.sha256(raw.encode()).hexdigest()[:16],
-        "kind": found.kind,
-        "channels": _digest(shown if vendored is None else _vendor_digest(vendored))[:16],
-        "subdir": subdir,
+def _metadata(ctx: BuildContext, req: Request, pip_config: Optional[PipConfig]) -> dict:
+    """Everything that decides the environment's contents, without credentials."""
+    return {
+        "input": hashlib.sha256(req.raw.encode()).hexdigest()[:16],
+        "kind": req.found.kind,
+        "channels": _digest(req.shown if req.vendored is None else _vendor_digest(req.vendored))[:16],
+        "subdir": req.subdir,
         "virtual-packages": _virtual_packages(),
         "settings": _digest({k: ctx.setting(k) for k in SETTINGS})[:16],
         "pip": pip_config.fingerprint()[:16] if pip_config else "",
     }
-    pkgs = ctx.layers.cached("conda-pkgs", {}, cache=True)
-    layer = ctx.layers.cached("conda-env", metadata, launch=True, cache=True,
-                              build=ctx.plan.wants("conda-environment", "build"))
-    if not layer.reused:
-        conda_env = {**dict(ctx.settings), "CONDARC": str(_write_condarc(config, channels, scratch)),
-                     "CONDA_PKGS_DIRS": str(pkgs.path), "CONDA_SUBDIR": subdir}
-        prefix = layer.path
-        prefix.rmdir()  # conda makes the prefix itself
-        title = "Solving and installing the environment" if env else f"Installing exactly what {found.name} locks"
-        with ctx.log.section(title):
-            explain = lambda out: _explain(out, shown, found.name)  # noqa: E731
-            if env is not None:
-                env_path = scratch / "environment.yml"
-                env_path.write_text(json.dumps(env.for_conda(channels)))  # JSON is YAML
-                execute.run(["conda", "env", "update", "--prefix", prefix, "--file", env_path, "--prune"], ctx.log,
-                            env=conda_env, cwd=ctx.app_dir, explain=explain)
-            else:
-                lock_path = scratch / "lock.txt"
-                lock_path.write_text(_lock_text(lock, subdir, config))
-                execute.run(["conda", "create", "--prefix", prefix, "--file", lock_path], ctx.log, env=conda_env,
-                            cwd=ctx.app_dir, explain=explain)
-            _log_solved(ctx, prefix, conda_env)
-        if pip:
-            with ctx.log.section(f"Installing {len(pip)} pip package(s) with the environment's pip"):
-                _pip_install(ctx, prefix, pip, pip_config, found.name, scratch)
-        _finish(ctx, prefix)
-        layer.env.override("CONDA_PREFIX", str(prefix))
-        if env is not None:
-            for name, value in sorted(env.variables.items()):
-                layer.env.override(name, value, scope="launch")
-    layer.sbom = sbom.conda_packages(layer.path) + _pip_only(layer.path)
-    ctx.log.info(f"{len(layer.sbom)} packages in the conda-env layer")
-    return BuildResult()
+
+
+def _install(ctx: BuildContext, req: Request, prefix: Path, pkgs: Path, scratch: Path) -> None:
+    """conda env update (an environment file) or conda create (a lock) into an empty prefix."""
+    conda_env = {**dict(ctx.settings), "CONDARC": str(_write_condarc(req.config, req.channels, scratch)),
+                 "CONDA_PKGS_DIRS": str(pkgs), "CONDA_SUBDIR": req.subdir}
+    prefix.rmdir()  # conda makes the prefix itself
+    title = "Solving and installing the environment" if req.env else f"Installing exactly what {req.found.name} locks"
+    with ctx.log.section(title):
+        explain = lambda out: _explain(out, req.shown, req.found.name)  # noqa: E731
+        if req.env is not None:
+            env_path = scratch / "environment.yml"
+            env_path.write_text(json.dumps(req.env.for_conda(req.channels)))  # JSON is YAML
+            argv = ["conda", "env", "update", "--prefix", prefix, "--file", env_path, "--prune"]
+        else:
+            env_path = scratch / "lock.txt"
+            env_path.write_text(_lock_text(req.lock, req.subdir))
+            argv = ["conda", "create", "--prefix", prefix, "--file", env_path]
+        execute.run(argv, ctx.log, env=conda_env, cwd=ctx.app_dir, explain=explain)
+        _log_solved(ctx, prefix, conda_env)
 
 
 def _read_lock(found: inputs.Input, raw: str, subdir: str) -> locks.Lock:
@@ -112,7 +134,7 @@ def _read_lock(found: inputs.Input, raw: str, subdir: str) -> locks.Lock:
     return lock
 
 
-def _lock_text(lock: locks.Lock, subdir: str, config: ChannelConfig) -> str:
+def _lock_text(lock: locks.Lock, subdir: str) -> str:
     if lock.kind == "package-list":
         return "\n".join(s.replace(" ==", "=").replace(" ", "=") for s in lock.specs) + "\n"
     return lock.to_explicit(subdir)
@@ -174,9 +196,8 @@ def _log_solved(ctx: BuildContext, prefix: Path, env: dict) -> None:
 
 def _pip_install(ctx: BuildContext, prefix: Path, pip: list[str], config: PipConfig, origin: str, scratch: Path) -> None:
     python = prefix / "bin" / "python"
-    probe = execute.run([python, "-c", "import pip"], ctx.log, env=config.environ, quiet=True,
-                        explain=lambda out: errors.pip_missing(origin))
-    del probe
+    execute.run([python, "-c", "import pip"], ctx.log, env=config.environ, quiet=True,
+                explain=lambda out: errors.pip_missing(origin))
     requirements = scratch / "pip-requirements.txt"
     requirements.write_text("\n".join(pip) + "\n")
     from libbuild import venv  # pip's failures are explained the way pip-install explains them

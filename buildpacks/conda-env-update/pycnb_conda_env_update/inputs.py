@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Optional
 
 from libbuild import appfiles
+from libbuild.errors import UserError
 
 ENV_FILES = ("environment.yml", "environment.yaml")
 # Locks win over an environment file next to them: they say exactly what to install.
@@ -39,6 +40,6 @@ def find(app: Path) -> Optional[Input]:
 def _is_explicit(app: Path, name: str) -> bool:
     try:
         head = appfiles.read_bytes(app, name, name, limit=appfiles.DEFAULT_LIMIT)[:_SNIFF]
-    except Exception:  # unreadable or outside the app: not ours to judge at detect
+    except UserError:  # unreadable or outside the app: not a lock this buildpack can use
         return False
     return b"@EXPLICIT" in head

@@ -37,7 +37,7 @@ def build(ctx: BuildContext) -> BuildResult:
 
 def install_miniconda(ctx: BuildContext, installer: Path, prefix: Path) -> None:
     """Anaconda's batch mode: -b (no questions), -f (the layer directory exists), -p prefix."""
-    execute.run(["bash", str(installer), "-b", "-f", "-p", str(prefix)], ctx.log, env={**ctx.settings}, quiet=True)
+    execute.run(["bash", str(installer), "-b", "-f", "-p", str(prefix)], ctx.log, env=dict(ctx.settings), quiet=True)
     if not (prefix / "bin" / "conda").is_file():
         raise errors.no_installer("a working Miniconda3 (its installer wrote no bin/conda)", str(installer.name))
 
