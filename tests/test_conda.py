@@ -85,6 +85,12 @@ def test_miniconda_installs_rattler_conda_in_a_build_cache_layer(conda_layer):
     assert "build = true" in toml and "cache = true" in toml and "launch = false" in toml
     version = subprocess.run([str(conda_layer / "bin" / "conda"), "--version"], stdout=subprocess.PIPE, text=True)
     assert version.returncode == 0 and "py-rattler 0.28.0" in version.stdout
+    condarc = conda_layer.parent / "test-condarc"
+    condarc.write_text("channel_alias: http://deploy:s3cret-pw@127.0.0.1:9/conda\nchannels: [conda-forge]\n")
+    info = subprocess.run([str(conda_layer / "bin" / "conda"), "info"], stdout=subprocess.PIPE, text=True,
+                          env={"PATH": "/usr/bin:/bin", "CONDARC": str(condarc), "CONDA_SUBDIR": "linux-64"})
+    assert info.returncode == 0 and "platform : linux-64" in info.stdout and "__glibc=" in info.stdout
+    assert "channel URLs : http://127.0.0.1:9/conda/conda-forge" in info.stdout and "s3cret" not in info.stdout
     bad = subprocess.run([str(conda_layer / "bin" / "conda"), "install", "numpy"], stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, text=True)
     assert bad.returncode == 1
