@@ -322,3 +322,30 @@ def test_binding_condarc_wins_over_the_apps_for_the_keys_it_sets(tmp_path):
     config = ChannelConfig.load(app_condarc, discover({}, tmp_path))
     assert config.sources == ["the app's .condarc", "binding mirror"]
     assert config.resolve([]) == ["http://mirror.internal/conda/bioconda", "http://mirror.internal/conda/conda-forge"]
+
+
+def test_conda_lock_from_a_public_channel_installs_from_the_platforms_mirror(env_tree):
+    channel = env_tree.root / "mirror" / "conda-forge"
+    channel.parent.mkdir()
+    shutil.move(env_tree.app / "vendor", channel)
+    _index(channel)
+    pkg = channel / "linux-64" / "greeting-2.0-0.tar.bz2"
+    sha = hashlib.sha256(pkg.read_bytes()).hexdigest()
+    env_tree.write("conda-lock.yml", json.dumps({"version": 1, "metadata": {"platforms": ["linux-64"]}, "package": [
+        {"name": "greeting", "version": "2.0", "manager": "conda", "platform": "linux-64",
+         "url": "https://conda.example.invalid/conda-forge/linux-64/greeting-2.0-0.tar.bz2", "hash": {"sha256": sha}}]}))
+    env_tree.binding("mirror", "conda", {".condarc": f"custom_channels:\n  conda-forge: {channel.parent.as_uri()}\n"})
+    run = env_update(env_tree)
+    assert run.code == 0, run.output
+    assert "1 of 1 locked packages come from the channels' configured location" in run.output
+    assert [p.name for p in (run.layers / "conda-env" / "conda-meta").glob("*.json")] == ["greeting-2.0-0.json"]
+
+
+def test_explicit_lock_with_a_vendored_channel_installs_offline(env_tree):
+    sha = hashlib.sha256((env_tree.app / "vendor" / "linux-64" / "greeting-1.0-0.tar.bz2").read_bytes()).hexdigest()
+    env_tree.write("package-list.txt", "# platform: linux-64\n@EXPLICIT\n"
+                   f"https://conda.example.invalid/conda-forge/linux-64/greeting-1.0-0.tar.bz2#sha256:{sha}\n")
+    run = env_update(env_tree)
+    assert run.code == 0, run.output
+    assert "1 of 1 locked packages come from the vendored channel" in run.output
+    assert [p.name for p in (run.layers / "conda-env" / "conda-meta").glob("*.json")] == ["greeting-1.0-0.json"]

@@ -129,6 +129,20 @@ class ChannelConfig:
             return [f"{self.channel_alias.rstrip('/')}/{name}"]
         return [name]
 
+    def mirrored(self, url: str) -> str:
+        """A locked package URL (<base>/<channel>/<subdir>/<file>) moved onto the configured
+        location of its channel name (custom_channels, then channel_alias); the lock's hash
+        still decides whether the file is the one locked."""
+        head, _, file_name = url.rpartition("/")
+        base, _, subdir = head.rpartition("/")
+        name = base.rpartition("/")[2]
+        if not (name and subdir and file_name):
+            return url
+        target = self.custom_channels.get(name) and f"{self.custom_channels[name].rstrip('/')}/{name}"
+        if not target and self.channel_alias:
+            target = f"{self.channel_alias.rstrip('/')}/{name}"
+        return f"{target}/{subdir}/{file_name}" if target else url
+
     def to_condarc(self, channels: list[str]) -> str:
         """A .condarc for the conda command: the channels already resolved to URLs."""
         import yaml

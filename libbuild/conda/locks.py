@@ -45,10 +45,12 @@ class Lock:
     specs: list[str] = field(default_factory=list)   # package-list only
     pip: list[str] = field(default_factory=list)     # pip packages a lock names (URLs or name==version)
 
-    def to_explicit(self, subdir: str) -> str:
+    def to_explicit(self, subdir: str, where=None) -> str:
+        """The explicit file; `where(url)` may give each package another URL (a mirror)."""
         lines = [f"# platform: {subdir}", EXPLICIT]
         for p in self.packages:
-            lines.append(p.url + (f"#sha256:{p.sha256}" if p.sha256 else f"#{p.md5}" if p.md5 else ""))
+            url = where(p.url) if where else p.url
+            lines.append(url + (f"#sha256:{p.sha256}" if p.sha256 else f"#{p.md5}" if p.md5 else ""))
         return "\n".join(lines) + "\n"
 
 

@@ -117,7 +117,7 @@ def _install(ctx: BuildContext, req: Request, prefix: Path, pkgs: Path, scratch:
             argv = ["conda", "env", "update", "--prefix", prefix, "--file", env_path, "--prune"]
         else:
             env_path = scratch / "lock.txt"
-            env_path.write_text(_lock_text(req.lock, req.subdir))
+            env_path.write_text(_lock_text(ctx, req))
             argv = ["conda", "create", "--prefix", prefix, "--file", env_path]
         execute.run(argv, ctx.log, env=conda_env, cwd=ctx.app_dir, explain=explain)
         _log_solved(ctx, prefix, conda_env)
@@ -134,10 +134,25 @@ def _read_lock(found: inputs.Input, raw: str, subdir: str) -> locks.Lock:
     return lock
 
 
-def _lock_text(lock: locks.Lock, subdir: str) -> str:
-    if lock.kind == "package-list":
-        return "\n".join(s.replace(" ==", "=").replace(" ", "=") for s in lock.specs) + "\n"
-    return lock.to_explicit(subdir)
+def _lock_text(ctx: BuildContext, req: Request) -> str:
+    """What `conda create --file` gets: name=version=build lines, or the explicit URLs — taken
+    from the vendored channel when it has the file (offline), else moved onto the channel's
+    configured location (a platform's mirror)."""
+    if req.lock.kind == "package-list":
+        return "\n".join(s.replace(" ==", "=").replace(" ", "=") for s in req.lock.specs) + "\n"
+    vendored = req.channels[0] if req.vendored is not None else None
+
+    def where(url: str) -> str:
+        subdir, file_name = url.rsplit("/", 2)[1:]
+        if req.vendored is not None and (req.vendored / subdir / file_name).is_file():
+            return f"{vendored}/{subdir}/{file_name}"
+        return req.config.mirrored(url)
+    text = req.lock.to_explicit(req.subdir, where)
+    moved = sum(1 for p in req.lock.packages if where(p.url) != p.url)
+    if moved:
+        ctx.log.info(f"{moved} of {len(req.lock.packages)} locked packages come from "
+                     + ("the vendored channel" if vendored else "the channels' configured location"))
+    return text
 
 
 def _vendor_url(channel: Path, scratch: Path) -> str:
