@@ -67,8 +67,12 @@ def test_flask_from_conda_forge_through_a_credentialed_binding_reused_and_secret
     data, _ = serve_and_get(image)
     assert data["flask"] == "3.1.3" and data["python"] == "3.11.2" and data["uid"] != 0
     assert data["prefix"] == data["conda_prefix"] == ENV_PREFIX
-    default_python = launcher_run(image, "python", "-c", "import sys, flask; print(sys.executable)")
-    assert default_python.stdout.strip() == f"{ENV_PREFIX}/bin/python", default_python.stdout
+    probe = ("import os, sys, flask; print(sys.executable, os.path.exists(sys.argv[1]), os.path.exists(sys.argv[2]), "
+             "any(n.endswith('.pyc') for n in os.listdir(os.path.dirname(flask.__file__) + '/__pycache__')))")
+    default_python = launcher_run(image, "python", "-c", probe, f"{ENV_PREFIX}/conda-meta/history",
+                                  "/layers/pycnb_conda-env-update/conda-pkgs")
+    # the env's python is the default one; no history, no package cache in the image; bytecode compiled
+    assert default_python.stdout.split() == [f"{ENV_PREFIX}/bin/python", "False", "False", "True"], default_python.stdout
 
     (src / "app.py").write_text((src / "app.py").read_text() + "\n# code-only change\n")
     second = pack_build(image, src, mirror_env, volumes=volumes)
