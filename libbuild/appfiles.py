@@ -9,13 +9,15 @@ buildpack reads app-named files through this module:
 - only regular files are read, and at most `limit` bytes;
 - a refused file's contents are never read, so they can never be echoed.
 
-Text is decoded as pip decodes requirement files: a BOM selects UTF-8/16/32, otherwise
-UTF-8; a byte that is not valid is reported with its line and offset.
+Text is decoded as pip decodes requirement files: a BOM selects UTF-8/16/32, else a
+`# -*- coding: ... -*-` line in the first two lines, otherwise UTF-8; a byte that is not
+valid is reported with its line and offset.
 """
 from __future__ import annotations
 
 import codecs
 import os
+import re
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -32,6 +34,10 @@ _BOMS = (
 )
 
 
+# pip honours a PEP 263 coding line (pip/_internal/utils/encoding.py); so does the check.
+_CODING = re.compile(rb"coding[:=]\s*([-\w.]+)")
+
+
 def _within(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
@@ -43,7 +49,11 @@ def confine(app_dir: Path, name: str | os.PathLike, what: str, allowed: Iterable
     candidate = Path(name)
     if not candidate.is_absolute():
         candidate = app_real / candidate
-    real = Path(os.path.realpath(candidate))
+    try:
+        real = Path(os.path.realpath(candidate))
+        os.fsencode(real)
+    except (ValueError, OSError):  # a NUL byte or an unencodable name: no file has it
+        raise errors.app_file_missing(what, str(name)) from None
     roots = [app_real] + [Path(os.path.realpath(r)) for r in allowed]
     if not any(_within(real, root) for root in roots):
         raise errors.path_outside_app(what, str(name), _shown(candidate, app_real, real))
@@ -79,19 +89,33 @@ def read_bytes(app_dir: Path, name: str | os.PathLike, what: str, limit: int = D
     return data
 
 
-def decode(data: bytes, what: str) -> str:
-    """Bytes to text as pip reads requirement files (BOM, else UTF-8)."""
-    encoding = "utf-8"
+def encoding_of(data: bytes) -> tuple[str, bool]:
+    """(encoding, declared): the encoding pip would pick — a BOM, else a PEP 263 coding
+    line in the first two lines, else UTF-8 — and whether the file itself declared it."""
     for bom, name in _BOMS:
         if data.startswith(bom):
-            encoding = name
-            break
+            return name, True
+    for line in data.split(b"\n")[:2]:
+        match = _CODING.search(line) if line[:1] == b"#" else None
+        if match:
+            return match.group(1).decode("ascii"), True
+    return "utf-8", False
+
+
+def decode(data: bytes, what: str) -> str:
+    """Bytes to text as pip reads requirement files (BOM, else a coding line, else UTF-8)."""
+    encoding, _ = encoding_of(data)
     try:
-        return data.decode(encoding)
+        text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise errors.app_file_undecodable(what, encoding, line, column, data[exc.start:exc.start + 1]) from None
+    except (LookupError, UnicodeError, ValueError):  # an unknown or non-text codec in a coding line
+        raise errors.app_file_unknown_encoding(what, encoding) from None
+    if not isinstance(text, str):
+        raise errors.app_file_unknown_encoding(what, encoding)
+    return text
 
 
 def read_text(app_dir: Path, name: str | os.PathLike, what: str, limit: int = DEFAULT_LIMIT,

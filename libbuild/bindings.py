@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Optional
 
+from . import errors
+
 # Entries that name things rather than grant access: logged as they are, so messages can
 # say which bucket and prefix failed. Every other entry of every binding is masked.
 PUBLIC_ENTRIES = {"s3": frozenset({"bucket", "prefix", "region", "endpoint", "kind", "profile"})}
@@ -25,7 +27,7 @@ class Binding:
 
     def get(self, key: str) -> Optional[str]:
         p = self.entries.get(key)
-        return p.read_text().strip() if p else None
+        return _entry_text(p, self.name, key) if p else None
 
     def secret_values(self) -> list[str]:
         """Every entry's value (except the public ones of its type), so the logger can mask them."""
@@ -35,12 +37,32 @@ class Binding:
             if key in public:
                 continue
             try:
-                text = p.read_text().strip()
-            except (OSError, UnicodeDecodeError):
+                text = _entry_text(p, self.name, key)
+            except errors.UserError:
                 continue
             values.append(text)
             values.extend(line.strip() for line in text.splitlines() if line.strip())
         return values
+
+
+# Binding entries are small text (a type, a URL, a password, a pip.conf); a bigger one is a mistake.
+ENTRY_LIMIT = 1024 * 1024
+
+
+def _entry_text(path: Path, binding: str, key: str) -> str:
+    """One entry's value: UTF-8 text, whitespace-trimmed, bounded."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(ENTRY_LIMIT + 1)
+    except OSError as exc:
+        raise errors.binding_unreadable(binding, key, exc.strerror or str(exc)) from None
+    if len(data) > ENTRY_LIMIT:
+        raise errors.binding_unreadable(binding, key, f"larger than {ENTRY_LIMIT // 1024} KiB")
+    try:
+        return data.decode("utf-8").strip()
+    except UnicodeDecodeError as exc:
+        raise errors.binding_unreadable(binding, key, f"not UTF-8: byte 0x{data[exc.start:exc.start + 1].hex()} "
+                                                      f"at offset {exc.start}") from None
 
 
 def _read_root(root: Path) -> list[Binding]:
@@ -54,8 +76,8 @@ def _read_root(root: Path) -> list[Binding]:
         provider_file = d / "provider"
         entries = {f.name: f for f in sorted(d.iterdir())
                    if f.is_file() and f.name not in ("type", "provider") and not f.name.startswith("..")}
-        found.append(Binding(d.name, d, type_file.read_text().strip().lower(),
-                             provider_file.read_text().strip() if provider_file.is_file() else "", entries))
+        found.append(Binding(d.name, d, _entry_text(type_file, d.name, "type").lower(),
+                             _entry_text(provider_file, d.name, "provider") if provider_file.is_file() else "", entries))
     return found
 
 

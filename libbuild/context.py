@@ -22,7 +22,8 @@ def read_platform_env(platform_dir: Path) -> dict[str, str]:
     env_dir = platform_dir / "env"
     if not env_dir.is_dir():
         return {}
-    return {f.name: f.read_text() for f in sorted(env_dir.iterdir()) if f.is_file()}
+    # A value that is not UTF-8 is kept, with the bad bytes replaced, rather than failing every buildpack.
+    return {f.name: f.read_text(errors="replace") for f in sorted(env_dir.iterdir()) if f.is_file()}
 
 
 def build_target(environ: Mapping[str, str]) -> Target:

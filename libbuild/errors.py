@@ -31,6 +31,12 @@ def excerpt(text: str, limit: int = 80) -> str:
     return repr(shown)
 
 
+def _clip(text: str, limit: int = 200) -> str:
+    """A tool's own message about user input, shortened and on one line."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _listing(items: Iterable[str]) -> str:
     items = list(items)
     return ", ".join(items) if items else "(none)"
@@ -56,36 +62,55 @@ def invalid_setting(name: str, value: str, expected: str) -> UserError:
 # -- app files (the confinement rule, libbuild/appfiles.py) --------------------
 
 def path_outside_app(what: str, name: str, leads_to: str) -> UserError:
-    via = f" (it leads to {leads_to})" if leads_to else ""
+    via = f" (it leads to {excerpt(leads_to, 200)})" if leads_to else ""
     return UserError(
-        "path-outside-app", f"{what} names {name!r}{via}, which is outside the app directory; it was not read",
+        "path-outside-app", f"{what} names {excerpt(name, 200)}{via}, which is outside the app directory; it was not read",
         "Buildpacks read only files inside the app: move the file into the app and name it by a relative "
         "path, or, for platform-provided files, use a binding.")
 
 
 def app_file_missing(what: str, name: str) -> UserError:
-    return UserError("app-file-missing", f"{what} names {name!r}, which does not exist in the app",
-                     f"Add {name} to the app, or correct the reference to it.")
+    return UserError("app-file-missing", f"{what} names {excerpt(name, 200)}, which does not exist in the app",
+                     "Add it to the app, or correct the reference to it.")
 
 
 def app_file_not_regular(what: str, name: str) -> UserError:
-    return UserError("app-file-not-regular", f"{what}: {name!r} is not a regular file (a directory or device)",
-                     f"Replace {name} with a regular file, or remove it.")
+    return UserError("app-file-not-regular", f"{what}: {excerpt(name, 200)} is not a regular file (a directory or device)",
+                     "Replace it with a regular file, or remove it.")
 
 
 def app_file_unreadable(what: str, name: str, detail: str) -> UserError:
-    return UserError("app-file-unreadable", f"{what}: {name!r} cannot be read ({detail})",
+    return UserError("app-file-unreadable", f"{what}: {excerpt(name, 200)} cannot be read ({detail})",
                      "Make the file readable by the build user (CNB_USER_ID), or remove it.")
 
 
 def app_file_too_large(what: str, name: str, limit: int) -> UserError:
-    return UserError("app-file-too-large", f"{what}: {name!r} is larger than {limit // 1024} KiB",
+    return UserError("app-file-too-large", f"{what}: {excerpt(name, 200)} is larger than {limit // 1024} KiB",
                      "This file is far larger than any such manifest should be; check that it is the right file.")
 
 
 def app_file_undecodable(what: str, encoding: str, line: int, column: int, byte: bytes) -> UserError:
     return UserError("app-file-encoding", f"{what} is not valid {encoding}: byte 0x{byte.hex()} at line {line}, column {column}",
                      "Save the file as UTF-8 (or UTF-16/32 with a byte-order mark).")
+
+
+def app_file_unknown_encoding(what: str, encoding: str) -> UserError:
+    return UserError("app-file-encoding", f"{what} declares the encoding {excerpt(encoding, 40)} in a coding line, "
+                     "which is not a text encoding Python knows",
+                     "Remove the `# -*- coding: ... -*-` line and save the file as UTF-8.")
+
+
+# -- hostile input: settings, bindings and local sources (issue 16) -----------
+
+def location_missing(setting: str, location: str) -> UserError:
+    return UserError("location-missing", f"{setting} names {excerpt(location)}, which does not exist",
+                     f"Correct {setting}: a directory inside the app (relative path), a directory the platform "
+                     "mounted (absolute path), or a URL.")
+
+
+def binding_unreadable(name: str, entry: str, detail: str) -> UserError:
+    return UserError("binding-unreadable", f"binding {excerpt(name)}: entry {excerpt(entry)} cannot be read ({detail})",
+                     "Bindings hold small UTF-8 text entries; fix the binding the platform provides.")
 
 
 # -- versions and dependencies ------------------------------------------------
@@ -153,13 +178,13 @@ def command_missing(tool: str) -> UserError:
 
 def procfile_malformed(line_no: int, line: str) -> UserError:
     return UserError(
-        "procfile-malformed", f"Procfile line {line_no} is not a process definition: {line!r}",
+        "procfile-malformed", f"Procfile line {line_no} is not a process definition: {excerpt(line)}",
         "Write each process as '<type>: <command>', with a type of letters, digits, '.', '_' or '-', "
         "for example 'web: gunicorn app:app'.")
 
 
 def procfile_duplicate(line_no: int, process_type: str) -> UserError:
-    return UserError("procfile-duplicate", f"Procfile line {line_no} defines process type {process_type!r} again",
+    return UserError("procfile-duplicate", f"Procfile line {line_no} defines process type {excerpt(process_type)} again",
                      "Keep one line per process type.")
 
 
@@ -176,7 +201,7 @@ def requirement_file_missing(name: str, origin: str) -> UserError:
 
 
 def requirement_invalid(path: str, line_no: int, line: str, detail: str) -> UserError:
-    return UserError("requirement-invalid", f"{path} line {line_no} is not a valid requirement: {line!r} ({detail})",
+    return UserError("requirement-invalid", f"{path} line {line_no} is not a valid requirement: {excerpt(line)} ({_clip(detail)})",
                      "Write one requirement per line, such as 'flask==3.0.3' or 'requests>=2.31'; "
                      "see https://pip.pypa.io/en/stable/reference/requirements-file-format/.")
 

@@ -11,10 +11,13 @@ import configparser
 import functools
 import hashlib
 import json
+import os
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Optional
 
+from . import appfiles, errors
 from .bindings import Binding, of_type
 from .log import redact_urls
 
@@ -25,6 +28,28 @@ _REDIRECTING = ("PIP_USER", "PIP_TARGET", "PIP_PREFIX", "PIP_ROOT", "PIP_EDITABL
 _QUIET = {"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_INPUT": "1", "PIP_PROGRESS_BAR": "off"}
 # py_compile writes hash-based .pyc files when this is set: layers stay reproducible.
 SOURCE_DATE_EPOCH = "315532800"
+
+
+def find_link(app_dir: Path, link: str) -> str:
+    """One BP_PIP_FIND_LINKS entry, checked: a URL is pip's to fetch; a relative path is
+    confined to the app; an absolute path is a location the platform mounted (the setting
+    is documented for that) and may lie outside the app. Either must exist: pip itself
+    would only warn and go on without it."""
+    if link.lower().startswith("file:"):
+        path = urllib.parse.unquote(urllib.parse.urlsplit(link).path)
+        if not os.path.exists(path):
+            raise errors.location_missing("BP_PIP_FIND_LINKS", link)
+        return link
+    if "://" in link:
+        return link
+    if os.path.isabs(link):
+        if not os.path.exists(link):
+            raise errors.location_missing("BP_PIP_FIND_LINKS", link)
+        return link
+    real = appfiles.confine(app_dir, link, "BP_PIP_FIND_LINKS")
+    if not real.exists():
+        raise errors.location_missing("BP_PIP_FIND_LINKS", link)
+    return str(real)
 
 
 @dataclass
@@ -50,9 +75,9 @@ class PipConfig:
                 config_file = b.entries["pip.conf"]
                 env["PIP_CONFIG_FILE"] = str(config_file)
                 break
-        wheelhouse = next((app_dir / d for d in WHEELHOUSE_DIRS
+        wheelhouse = next((appfiles.confine(app_dir, d, f"the vendored {d}/ directory") for d in WHEELHOUSE_DIRS
                            if (app_dir / d).is_dir() and any(any((app_dir / d).glob(p)) for p in _ARCHIVES)), None)
-        links = [str((app_dir / link).resolve()) if "://" not in link else link for link in extra_find_links]
+        links = [find_link(app_dir, link) for link in extra_find_links]
         if wheelhouse:
             links.insert(0, str(wheelhouse))
         return cls(env, config_file, links, no_index=wheelhouse is not None, wheelhouse=wheelhouse)

@@ -157,7 +157,7 @@ def test_malformed_requirement_names_file_and_line(tree):
 def test_missing_named_file(tree):
     tree.set_env("BP_PIP_REQUIREMENT", "prod.txt")
     run = pip_install(tree)
-    assert run.code == 1 and "BP_PIP_REQUIREMENT names prod.txt, which does not exist" in run.output
+    assert run.code == 1 and "BP_PIP_REQUIREMENT names 'prod.txt', which does not exist in the app" in run.output
 
 
 def test_private_index_through_pip_binding_keeps_secrets_out(tree, tmp_path):

@@ -9,7 +9,7 @@ from pathlib import Path
 from libbuild import BuildContext, BuildResult, interpreter, venv
 from libbuild.pipconfig import PipConfig
 
-from . import requirements, s3inputs
+from . import local_sources, requirements, s3inputs
 from .detect import requirement_files
 from .selection import Selection
 
@@ -19,31 +19,35 @@ SETTINGS = ("BP_PIP_REQUIREMENT", "BP_PIP_FIND_LINKS", "BP_PIP_PROHIBITED_PACKAG
 
 def build(ctx: BuildContext) -> BuildResult:
     config = PipConfig.for_build(ctx.settings, ctx.bindings, ctx.app_dir, ctx.list_setting("BP_PIP_FIND_LINKS"))
+    # pip decodes a requirements file without a BOM or coding line in the locale's encoding:
+    # UTF-8 mode makes that the UTF-8 the buildpack checked.
+    config.environ["PYTHONUTF8"] = "1"
     python = interpreter.probe(config.environ, ctx.log)
     pip_version = venv.pip_in_use(ctx, python)
     scratch = tempfile.TemporaryDirectory(prefix="pip-install-")
     from_s3 = s3inputs.prepare(ctx, config)  # s3 wheelhouses and pipper packages, if any
 
     with ctx.log.section("Reading requirements"):
-        top = [ctx.app_dir / name for name in requirement_files(ctx)]
-        files = requirements.read_all(top, ctx.app_dir,
-                                      "BP_PIP_REQUIREMENT" if ctx.setting("BP_PIP_REQUIREMENT") else "the build")
+        reqs = requirements.read_all(requirement_files(ctx), ctx.app_dir,
+                                     "BP_PIP_REQUIREMENT" if ctx.setting("BP_PIP_REQUIREMENT") else "the requirements file",
+                                     config.environ)
         selection = Selection(ctx.list_setting("BP_PIP_PROHIBITED_PACKAGES"), ctx.list_setting("BP_PIP_EXTERNAL_PACKAGES"),
                               ctx.flag("BP_PIP_EXTERNAL_VERSION_MATCHING"), python["distributions"])
-        install_files = top
-        if selection.active:
-            dropped, copies = requirements.write_filtered(files, ctx.app_dir, Path(scratch.name), selection.reason_to_drop)
+        install_files = reqs.top
+        if selection.active or reqs.declared:
+            # pip reads these copies: UTF-8, with dropped lines commented out.
+            dropped, copies = requirements.write_filtered(reqs, ctx.app_dir, Path(scratch.name), selection.reason_to_drop)
             for line, reason in dropped:
                 ctx.log.info(f"Dropping {line.text!r} ({line.where(ctx.app_dir)}): {reason}")
             for note in selection.notes:
                 ctx.log.info(note)
-            install_files = [copies[p] for p in top]
-        ctx.log.info(f"{sum(1 for ls in files.values() for line in ls if line.requirement)} requirements in "
-                     f"{len(files)} file(s); installing from {config.describe_index()}")
+            install_files = [copies[p] for p in reqs.top]
+        ctx.log.info(f"{reqs.install_lines()} requirements in {len(reqs.files)} file(s); "
+                     f"installing from {config.describe_index()}")
 
     metadata = {
-        "requirements": requirements.digest(files, ctx.app_dir)[:16],
-        "local-sources": local_sources_digest(files, ctx.app_dir)[:16],
+        "requirements": requirements.digest(reqs, ctx.app_dir)[:16],
+        "local-sources": local_sources.digest(reqs, ctx.app_dir, ctx.log)[:16],
         "python": python["version"],
         "pip": pip_version,
         "settings": _digest({k: ctx.setting(k) for k in SETTINGS})[:16],
@@ -60,22 +64,3 @@ def build(ctx: BuildContext) -> BuildResult:
 
 def _digest(value) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
-
-
-def local_sources_digest(files, app: Path) -> str:
-    """Contents of local directories that requirements install from (-e ., ./pkg), so that
-    editing them rebuilds the layer."""
-    h = hashlib.sha256()
-    for lines in files.values():
-        for line in lines:
-            if not line.local:
-                continue
-            target = line.text.split()[-1] if line.text.startswith("-e") else line.text.split()[0]
-            root = (app / target).resolve()
-            if root.is_dir():
-                for p in sorted(root.rglob("*")):
-                    if p.is_file() and not {".git", "__pycache__", ".venv"} & set(p.parts):
-                        h.update(str(p.relative_to(root)).encode() + b"\0" + p.read_bytes())
-            elif root.is_file():
-                h.update(root.read_bytes())
-    return h.hexdigest()

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import re
 
-from libbuild import BuildPlan, DetectContext, DetectResult, Require, opt_in, opt_out
+from libbuild import BuildPlan, DetectContext, DetectResult, Require, appfiles, opt_in, opt_out
 
 
 def requirement_files(ctx) -> list[str]:
+    """The named files, else requirements.txt if the app has anything by that name: a
+    directory or a link leading outside the app passes detect, and build says what is wrong
+    with it (never an image built silently without the packages)."""
     named = re.split(r"[,\s]+", ctx.setting("BP_PIP_REQUIREMENT", "") or "")
-    return [n for n in named if n] or (["requirements.txt"] if (ctx.app_dir / "requirements.txt").is_file() else [])
+    return [n for n in named if n] or (["requirements.txt"] if appfiles.exists(ctx.app_dir, "requirements.txt") else [])
 
 
 def detect(ctx: DetectContext) -> DetectResult:

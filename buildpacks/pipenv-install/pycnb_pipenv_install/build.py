@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 import tempfile
 from pathlib import Path
 
-from libbuild import BuildContext, BuildResult, errors, execute, interpreter, venv
+from libbuild import BuildContext, BuildResult, appfiles, errors, execute, interpreter, venv
 from libbuild.pipconfig import PipConfig
+
+from . import pipfile
 
 
 def build(ctx: BuildContext) -> BuildResult:
-    if (ctx.app_dir / "requirements.txt").is_file():
+    if appfiles.exists(ctx.app_dir, "requirements.txt"):
         ctx.log.info("Both Pipfile and requirements.txt are present: installing from Pipfile.lock with pipenv; "
                      "requirements.txt is ignored")
     config = PipConfig.for_build(ctx.settings, ctx.bindings, ctx.app_dir, ctx.list_setting("BP_PIP_FIND_LINKS"))
@@ -23,24 +24,23 @@ def build(ctx: BuildContext) -> BuildResult:
            "PIPENV_PIPFILE": str(ctx.app_dir / "Pipfile")}
     try:
         with ctx.log.section("Checking Pipfile.lock"):
-            lock = ctx.app_dir / "Pipfile.lock"
-            if lock.is_file():
-                try:
-                    json.loads(lock.read_text())
-                except ValueError as exc:
-                    raise errors.invalid_lock("Pipfile.lock", str(exc)) from exc
+            pipfile_text = pipfile.check_files(ctx.app_dir)
+            lock = pipfile.read_lock(ctx.app_dir)
+            if lock is not None:
                 execute.run(["pipenv", "verify"], ctx.log, cwd=ctx.app_dir, env=env, quiet=True,
                             explain=lambda out: errors.lock_out_of_date() if any("out-of-date" in o for o in out) else None)
                 ctx.log.info("Pipfile.lock is up to date with Pipfile")
+                lock_bytes = lock[0]
             else:
                 ctx.log.warn("No Pipfile.lock: locking now. Commit a Pipfile.lock for reproducible builds.")
                 (scratch / "lock").mkdir()
-                shutil.copy2(ctx.app_dir / "Pipfile", scratch / "lock" / "Pipfile")
+                # The text already read (and checked), not the app's file again.
+                (scratch / "lock" / "Pipfile").write_text(pipfile_text, encoding="utf-8")
                 env["PIPENV_PIPFILE"] = str(scratch / "lock" / "Pipfile")
                 execute.run(["pipenv", "lock", "--python", "python3"], ctx.log, cwd=scratch / "lock", env=env)
-                lock = scratch / "lock" / "Pipfile.lock"
+                lock_bytes = (scratch / "lock" / "Pipfile.lock").read_bytes()
 
-        metadata = {"lock": hashlib.sha256(lock.read_bytes()).hexdigest()[:16], "python": python["version"],
+        metadata = {"lock": hashlib.sha256(lock_bytes).hexdigest()[:16], "python": python["version"],
                     "pip": venv.pip_in_use(ctx, python), "index": config.fingerprint()[:16]}
 
         def locked_requirements() -> list[str]:

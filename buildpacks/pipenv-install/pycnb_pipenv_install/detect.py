@@ -2,20 +2,21 @@
 from __future__ import annotations
 
 
-from libbuild import BuildPlan, DetectContext, DetectResult, Require, opt_in, opt_out
+from libbuild import BuildPlan, DetectContext, DetectResult, Require, appfiles, opt_in, opt_out
 
 from .pipfile import locked_python
 
 
 def detect(ctx: DetectContext) -> DetectResult:
-    if not (ctx.app_dir / "Pipfile").is_file():
+    # Anything named Pipfile counts: build says what is wrong with a directory or an escaping link.
+    if not appfiles.exists(ctx.app_dir, "Pipfile"):
         return opt_out("no Pipfile")
     cpython = {"build": True}
     version = locked_python(ctx.app_dir)
     if version:
         cpython.update(version=version[0], **{"version-source": version[1]})
     reason = "found Pipfile"
-    if (ctx.app_dir / "requirements.txt").is_file():
+    if appfiles.exists(ctx.app_dir, "requirements.txt"):
         reason += "; requirements.txt is ignored because Pipfile takes precedence"
     return opt_in(reason, BuildPlan(provides=["site-packages"],
                                     requires=[Require("cpython", cpython), Require("pipenv", {"build": True})]))

@@ -1,12 +1,16 @@
 """pycnb/procfile: build."""
 from __future__ import annotations
 
-from libbuild import BuildContext, BuildResult
+from libbuild import BuildContext, BuildResult, appfiles
 
 from .procfile import parse
+
+# Far more than any Procfile needs; a bigger one is not a Procfile.
+LIMIT = 64 * 1024
 
 
 def build(ctx: BuildContext) -> BuildResult:
     with ctx.log.section("Reading Procfile"):
-        processes = parse((ctx.app_dir / "Procfile").read_text(encoding="utf-8", errors="replace"))
+        # Through the confinement rule: a Procfile linked to /etc/passwd is refused unread.
+        processes = parse(appfiles.read_text(ctx.app_dir, "Procfile", "Procfile", limit=LIMIT))
     return BuildResult(processes=processes)
