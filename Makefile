@@ -13,6 +13,7 @@ export PYCNB_BUILDER := $(BUILDER)
 export PACK_VOLUME_KEY ?= pycnb-local
 
 .PHONY: help vendor package-dirs package tools stack builder mirror test-unit integration bench bench-detect test pytest demo
+.PHONY: hypothesis
 help:
 	@echo "make demo        build and run the demo app image (real pack + lifecycle + Docker)"
 	@echo "make test        unit and integration tests"
@@ -31,7 +32,11 @@ package-dirs: vendor
 pytest:
 	@$(PYTHON) -c 'import pytest' 2>/dev/null || $(PYTHON) -m pip install --quiet pytest
 
-test-unit: vendor pytest versitygw
+# The property-based tests of the input parsers (tests/test_parser_properties.py).
+hypothesis:
+	@$(PYTHON) -c 'import hypothesis' 2>/dev/null || $(PYTHON) -m pip install --quiet hypothesis==6.170.15
+
+test-unit: vendor pytest versitygw hypothesis
 	@tools/fetch-wheels.sh pipenv pipenv==$$(sed -n 's/^pipenv = "\(.*\)"/\1/p' buildpacks/pipenv/buildpack.toml) >/dev/null
 	@tools/fetch-wheels.sh pip pip==24.3.1 >/dev/null
 	$(PYTEST) -q tests

@@ -23,6 +23,7 @@ _ENV_VAR = re.compile(r"(?P<var>\$\{(?P<name>[A-Z0-9_]+)\})")
 _ARCHIVE = (".whl", ".tar.gz", ".tgz", ".tar", ".zip", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tlz", ".tar.lz",
             ".tar.lzma")
 _EXTRAS = re.compile(r"^(?P<path>.*?)(?P<extras>\[[^\]]*\])?$")
+_NAMED_URL = re.compile(r"^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*@")
 _VCS = ("git+", "hg+", "svn+", "bzr+")
 # Options whose value is a file or a location: the value is checked, the option kept for pip.
 _INCLUDES = {"-r": "-r", "--requirement": "-r", "-c": "-c", "--constraint": "-c"}
@@ -197,14 +198,15 @@ class _Reader:
             args.append(token)
         spec = " ".join(args).strip()
         line = Line(self.path, number, text, installs=True)
-        is_url = "://" in spec and not re.match(r"^[A-Za-z0-9._\[\], -]+@", spec)
+        named_url = _NAMED_URL.match(spec)  # name @ url: PEP 508, whatever the url looks like
+        is_url = "://" in spec and not named_url
         if is_url or spec.lower().startswith("file:"):
             target = spec.split("; ", 1)[0].split("#", 1)[0].strip()
             if target.lower().startswith("file:"):
                 line.local = self.location(number, target, "a local package")
             return line
         path_part = _EXTRAS.match(spec.split(";", 1)[0].strip())["path"]
-        if "/" in path_part or path_part.startswith((".", "~")) or path_part.lower().endswith(_ARCHIVE):
+        if not named_url and "/" in path_part or path_part.startswith((".", "~")) or path_part.lower().endswith(_ARCHIVE):
             line.local = self.confined(number, path_part, "a local package")
             return line
         try:

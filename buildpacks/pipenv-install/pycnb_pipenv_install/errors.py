@@ -1,7 +1,15 @@
 """What pipenv-install tells the user about a Pipfile or Pipfile.lock it cannot use."""
 from __future__ import annotations
 
-from libbuild.errors import UserError, excerpt
+import json
+
+from libbuild.errors import UserError
+
+
+def _shown(value: object, limit: int = 60) -> str:
+    """A short excerpt of a JSON value, as JSON (escaped, one line)."""
+    text = json.dumps(value, ensure_ascii=True)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def pipfile_wrong_shape(where: str, expected: str) -> UserError:
@@ -13,5 +21,5 @@ def pipfile_wrong_shape(where: str, expected: str) -> UserError:
 def lock_wrong_shape(where: str, expected: str, found: object) -> UserError:
     return UserError("pipfile-lock-invalid",
                      f"Pipfile.lock is JSON but not a lock file: {where} must be {expected}, "
-                     f"not {type(found).__name__} {excerpt(repr(found), 60)}",
+                     f"not {type(found).__name__} {_shown(found)}",
                      "Regenerate it with `pipenv lock` and commit the result; do not edit it by hand.")

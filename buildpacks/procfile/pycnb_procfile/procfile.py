@@ -16,7 +16,7 @@ def parse(text: str) -> list[Process]:
         if not line or line.startswith("#"):
             continue
         match = _LINE.match(line)
-        if not match:
+        if not match or "\0" in line:  # a NUL cannot reach a process's arguments
             raise errors.procfile_malformed(number, raw)
         kind = match["type"]
         if kind in seen:
