@@ -25,6 +25,9 @@ WHEELHOUSE_DIRS = ("wheelhouse", "vendor")
 _ARCHIVES = ("*.whl", "*.tar.gz", "*.zip", "*.tar.bz2")
 # Settings that would send an install somewhere other than the layer.
 _REDIRECTING = ("PIP_USER", "PIP_TARGET", "PIP_PREFIX", "PIP_ROOT", "PIP_EDITABLE")
+# Files pip would read on its own, unchecked: kept from pip; pip-install reads them as the
+# app's own requirement files, through the confinement rule.
+APP_FILE_SETTINGS = ("PIP_REQUIREMENT", "PIP_CONSTRAINT")
 _QUIET = {"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_INPUT": "1", "PIP_PROGRESS_BAR": "off"}
 # py_compile writes hash-based .pyc files when this is set: layers stay reproducible.
 SOURCE_DATE_EPOCH = "315532800"
@@ -66,7 +69,8 @@ class PipConfig:
     @classmethod
     def for_build(cls, settings: Mapping[str, str], bindings: list[Binding], app_dir: Path,
                   extra_find_links: list[str]) -> "PipConfig":
-        env = {k: v for k, v in settings.items() if k != "PYTHONHOME" and k not in _REDIRECTING}
+        env = {k: v for k, v in settings.items()
+               if k != "PYTHONHOME" and k not in _REDIRECTING and k not in APP_FILE_SETTINGS}
         env.update(_QUIET)
         env["SOURCE_DATE_EPOCH"] = settings.get("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
         config_file = None

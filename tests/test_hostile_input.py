@@ -68,7 +68,7 @@ def test_local_sources_digest_never_reads_outside_and_is_bounded(tmp_path):
     (app / "pkg" / "leak").symlink_to(tmp_path / "secret")
     (app / "pkg" / "root").symlink_to("/")
     os.mkfifo(app / "pkg" / "fifo")  # opening it would block the build forever
-    reqs = requirements.RequirementFiles([], {app / "r.txt": requirements.parse("-e ./pkg\n", app / "r.txt", app)}, [])
+    reqs = requirements.RequirementFiles([], {app / "r.txt": requirements.parse("-e ./pkg\n", app / "r.txt", app)}, [], set())
     log = Logger()
     first = local_sources.digest(reqs, app, log)
     (tmp_path / "secret").write_text("changed, and never read\n")
@@ -227,6 +227,23 @@ def test_every_install_line_is_counted(tree, wheelhouse):
     run = pip_install(tree)
     assert run.code == 0, run.output
     assert "2 requirements in 1 file(s)" in run.output
+
+
+def test_constraint_lines_are_not_counted_and_pip_constraint_is_read_as_an_app_file(tree, wheelhouse):
+    tree.write("requirements.txt", "alpha\n-c c1.txt\n")
+    tree.write("c1.txt", "alpha==1.0.0\ngamma==0.3.0\n")
+    tree.write("c2.txt", "alpha<2\n")
+    tree.set_env("PIP_CONSTRAINT", "c2.txt")
+    run = pip_install(tree)
+    assert run.code == 0, run.output
+    assert "1 requirements in 3 file(s)" in run.output
+
+
+@pytest.mark.parametrize("setting", ["PIP_CONSTRAINT", "PIP_REQUIREMENT"])
+def test_pip_file_settings_outside_the_app_are_refused(tree, setting):
+    tree.write("requirements.txt", "six\n")
+    tree.set_env(setting, "/etc/passwd")
+    one_clear_error(pip_install(tree), f"{setting} names '/etc/passwd', which is outside the app directory")
 
 
 def test_pip_line_joining_and_env_expansion():

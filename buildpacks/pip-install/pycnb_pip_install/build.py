@@ -7,13 +7,13 @@ import tempfile
 from pathlib import Path
 
 from libbuild import BuildContext, BuildResult, interpreter, venv
-from libbuild.pipconfig import PipConfig
+from libbuild.pipconfig import APP_FILE_SETTINGS, PipConfig
 
 from . import local_sources, requirements, s3inputs
 from .detect import requirement_files
 from .selection import Selection
 
-SETTINGS = ("BP_PIP_REQUIREMENT", "BP_PIP_FIND_LINKS", "BP_PIP_PROHIBITED_PACKAGES", "BP_PIP_EXTERNAL_PACKAGES",
+SETTINGS = ("BP_PIP_REQUIREMENT", "PIP_REQUIREMENT", "PIP_CONSTRAINT", "BP_PIP_FIND_LINKS", "BP_PIP_PROHIBITED_PACKAGES", "BP_PIP_EXTERNAL_PACKAGES",
             "BP_PIP_EXTERNAL_VERSION_MATCHING")
 
 
@@ -28,9 +28,12 @@ def build(ctx: BuildContext) -> BuildResult:
     from_s3 = s3inputs.prepare(ctx, config)  # s3 wheelhouses and pipper packages, if any
 
     with ctx.log.section("Reading requirements"):
+        # pip splits these settings on whitespace; they name files like -r and -c do.
+        named = [(name, setting) for setting in APP_FILE_SETTINGS for name in (ctx.setting(setting) or "").split()]
         reqs = requirements.read_all(requirement_files(ctx), ctx.app_dir,
                                      "BP_PIP_REQUIREMENT" if ctx.setting("BP_PIP_REQUIREMENT") else "the requirements file",
-                                     config.environ)
+                                     config.environ, named)
+        options = ["-r"] * (len(reqs.top) - len(named)) + ["-r" if s == "PIP_REQUIREMENT" else "-c" for _, s in named]
         selection = Selection(ctx.list_setting("BP_PIP_PROHIBITED_PACKAGES"), ctx.list_setting("BP_PIP_EXTERNAL_PACKAGES"),
                               ctx.flag("BP_PIP_EXTERNAL_VERSION_MATCHING"), python["distributions"])
         install_files = reqs.top
@@ -56,7 +59,7 @@ def build(ctx: BuildContext) -> BuildResult:
     }
     # Externally provided packages must stay visible to the app.
     venv.packages_layer(ctx, metadata, "Installing requirements", config, python["version"],
-                        lambda: [a for f in install_files for a in ("-r", str(f))] + from_s3.pip_args,
+                        lambda: [a for option, f in zip(options, install_files) for a in (option, str(f))] + from_s3.pip_args,
                         system_site_packages=bool(selection.externals))
     scratch.cleanup()
     return BuildResult()

@@ -10,7 +10,7 @@ import shlex
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping, Optional
+from typing import Callable, Mapping, Optional, Sequence
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -42,6 +42,7 @@ class Line:
     local: Optional[Path] = None      # a local directory or archive it installs (real path)
     installs: bool = False            # a line that installs something (counted for the log)
     copy_text: Optional[str] = None   # the line for a copy elsewhere, when `text` depends on where it is
+    constrains: bool = False          # -c: the included file only constrains versions
 
     @property
     def name(self) -> Optional[str]:
@@ -163,6 +164,7 @@ class _Reader:
             if kind in ("-r", "-c"):
                 if line.include is None:  # pip follows the first include of a line
                     line.include = self.location(number, value, f"{option} include", relative_to=self.path.parent)
+                    line.constrains = kind == "-c"
             elif kind == "-e":
                 line.installs = True
                 line.local = self._editable(number, value)
@@ -242,23 +244,30 @@ class RequirementFiles:
     top: list[Path]
     files: dict[Path, list[Line]]
     declared: list[Path]  # files with a BOM or coding line: pip gets UTF-8 copies of those (see build)
+    constraints: set[Path]  # files read only as constraints (-c, PIP_CONSTRAINT)
 
     def install_lines(self) -> int:
-        return sum(1 for lines in self.files.values() for line in lines if line.installs)
+        return sum(1 for path, lines in self.files.items() if path not in self.constraints
+                   for line in lines if line.installs)
 
 
-def read_all(top: list[str], app: Path, origin: str = "the build",
-             environ: Mapping[str, str] = {}) -> RequirementFiles:
+def read_all(top: list[str], app: Path, origin: str = "the build", environ: Mapping[str, str] = {},
+             named: Sequence[tuple[str, str]] = ()) -> RequirementFiles:
     """Read and check the top-level files (app-relative names) and all they include.
 
-    A top-level file that cannot be used is blamed on `origin` (what named it), an
-    included one on its -r/-c line.
+    `named` adds (file, setting) pairs, such as constraint files from PIP_CONSTRAINT.
+    A top-level file that cannot be used is blamed on `origin` or its setting (what named
+    it), an included one on its -r/-c line.
     """
     files: dict[Path, list[Line]] = {}
     declared: list[Path] = []
-    top_real = [appfiles.confine(app, name, origin) for name in top]
-    for name, real in zip(top, top_real):
-        _check_file(app, real, origin, name)
+    top_real = []
+    constraining, requiring = set(), set()
+    for name, what in [(name, origin) for name in top] + list(named):
+        real = appfiles.confine(app, name, what)
+        _check_file(app, real, what, name)
+        top_real.append(real)
+        (constraining if what == "PIP_CONSTRAINT" else requiring).add(real)
     pending = list(top_real)
     while pending:
         path = pending.pop(0)
@@ -272,7 +281,8 @@ def read_all(top: list[str], app: Path, origin: str = "the build",
             if line.include is not None:
                 _check_file(app, line.include, line.where(app), _rel(line.include, app))
                 pending.append(line.include)
-    return RequirementFiles(top_real, files, declared)
+                (constraining if line.constrains or path in constraining else requiring).add(line.include)
+    return RequirementFiles(top_real, files, declared, constraining - requiring)
 
 
 def _check_file(app: Path, real: Path, what: str, name: str) -> None:
