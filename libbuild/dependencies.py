@@ -137,6 +137,10 @@ def _entries(data: Mapping[str, Any], origin: str) -> list[Dependency]:
     return [Dependency.from_dict(d, origin) for d in raw]
 
 
+# A catalog lists a few hundred dependencies at most.
+CATALOG_LIMIT = 4 * 1024 * 1024
+
+
 def _read_ref(ref: str) -> str:
     parsed = urllib.parse.urlparse(ref)
     if parsed.scheme in ("http", "https"):
@@ -149,9 +153,15 @@ def _read_ref(ref: str) -> str:
         return resp.text
     path = urllib.parse.unquote(parsed.path) if parsed.scheme == "file" else ref
     try:
-        return Path(path).read_text()
-    except OSError as exc:
-        raise errors.download_failed("the dependency catalog", ref, exc.strerror or str(exc)) from exc
+        if not Path(path).is_file():  # a directory, a FIFO or /dev/zero is no catalog
+            raise errors.download_failed("the dependency catalog", ref, "not a regular file")
+        with open(path, "rb") as fh:
+            data = fh.read(CATALOG_LIMIT + 1)
+        if len(data) > CATALOG_LIMIT:
+            raise errors.download_failed("the dependency catalog", ref, f"larger than {CATALOG_LIMIT // 1024} KiB")
+        return data.decode("utf-8")
+    except (OSError, ValueError) as exc:  # unreadable, not UTF-8, or a NUL in the path
+        raise errors.download_failed("the dependency catalog", ref, getattr(exc, "strerror", None) or str(exc)) from None
 
 
 def _host_key(host: str) -> str:

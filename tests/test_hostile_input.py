@@ -270,3 +270,12 @@ def test_confine_rejects_names_no_file_can_have(tmp_path):
     with pytest.raises(UserError) as info:
         appfiles.confine(tmp_path, "a\0b", "Pipfile [packages] 'x'")
     assert info.value.code == "app-file-missing"
+
+
+@pytest.mark.parametrize("ref,fragment", [("/dev/zero", "not a regular file"), ("/bin/sh", "'utf-8' codec can't decode"),
+                                          ("/nonexistent", "not a regular file")])
+def test_dependency_catalog_setting_that_is_no_catalog_is_a_user_error(ref, fragment):
+    from libbuild import dependencies
+    with pytest.raises(UserError) as info:
+        dependencies._read_ref(ref)
+    assert info.value.code == "download-failed" and fragment in info.value.message
