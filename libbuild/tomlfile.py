@@ -28,6 +28,8 @@ def read(path: str | os.PathLike, missing_ok: bool = False) -> dict[str, Any]:
         return _reader.loads(data.decode("utf-8"))
     except (_reader.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise errors.invalid_toml(p, str(exc)) from exc
+    except RecursionError:
+        raise errors.invalid_toml(p, "values nested too deeply") from None
 
 
 def loads(text: str, origin: str = "<string>") -> dict[str, Any]:
@@ -35,6 +37,8 @@ def loads(text: str, origin: str = "<string>") -> dict[str, Any]:
         return _reader.loads(text)
     except _reader.TOMLDecodeError as exc:
         raise errors.invalid_toml(Path(origin), str(exc)) from exc
+    except RecursionError:  # arrays or inline tables nested thousands deep
+        raise errors.invalid_toml(Path(origin), "values nested too deeply") from None
 
 
 def dumps(data: dict[str, Any]) -> str:

@@ -157,6 +157,7 @@ def test_unknown_coding_line_is_a_user_error(tree):
     ('{"_meta": {"requires": {"python_version": 3}}}', "_meta.requires.python_version must be a string"),
     ('{"default": {"x": {"path": "../..", "editable": true}}}', "outside the app directory"),
     ("[" * 100_000 + "]" * 100_000, "Pipfile.lock is not valid JSON: nested too deeply"),
+    ("[" * 900 + "]" * 900, "the whole file must be an object, not list [[[...]]]"),  # hypothesis found this one
 ])
 def test_lock_of_the_wrong_shape(tree, lock, fragment):
     tree.write("Pipfile", '[packages]\nsix = "*"\n')
@@ -171,6 +172,7 @@ def test_lock_of_the_wrong_shape(tree, lock, fragment):
     ("[packages]\nsix = 3\n", "Pipfile: [packages] 'six' must be a version string"),
     ("[[source]]\nname = 'x'\n", "Pipfile: [[source]] must be a list of tables"),
     ("[packages]\nx = {path = '../..'}\n", "outside the app directory"),
+    ("a = " + "[" * 5000 + "]" * 5000, "Pipfile is not valid TOML: values nested too deeply"),
 ])
 def test_pipfile_of_the_wrong_shape(tree, pipfile, fragment):
     tree.write("Pipfile", pipfile)

@@ -185,7 +185,8 @@ def test_pipfile_shapes_are_accepted_or_a_user_error(app, data):
 @given(text=st.one_of(st.text(max_size=80), st.lists(st.sampled_from(
     ["[packages]", "[requires]", "[[source]]", 'url = "x"', 'six = "*"', "six = 3", 'python_version = "3.11"',
      "packages = 3", "[dev-packages]", 'x = {path = "../.."}', 'y = {path = "./pkg"}', "= =", "[[packages]]",
-     "\x00", '"\\ud800"']), max_size=6).map("\n".join)))
+     "\x00", '"\\ud800"', "a = " + "[" * 3000 + "]" * 3000, "b = " + "{c = " * 2000 + "1" + "}" * 2000]),
+    max_size=6).map("\n".join)))
 def test_pipfile_text_is_read_or_a_user_error(app, text):
     (app / "Pipfile").write_text(text, encoding="utf-8", errors="surrogatepass")
     try:

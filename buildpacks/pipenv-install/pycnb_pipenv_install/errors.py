@@ -1,15 +1,20 @@
 """What pipenv-install tells the user about a Pipfile or Pipfile.lock it cannot use."""
 from __future__ import annotations
 
-import json
+import reprlib
 
 from libbuild.errors import UserError
 
 
-def _shown(value: object, limit: int = 60) -> str:
-    """A short excerpt of a JSON value, as JSON (escaped, one line)."""
-    text = json.dumps(value, ensure_ascii=True)
-    return text if len(text) <= limit else text[:limit] + "..."
+def _shown(value: object) -> str:
+    """A short excerpt of a JSON value (depth- and length-limited: a lock can nest
+    thousands of levels deep)."""
+    text = _SHORT.repr(value)
+    return text if len(text) <= 60 else text[:60] + "..."
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother = 2, 30, 30
 
 
 def pipfile_wrong_shape(where: str, expected: str) -> UserError:
