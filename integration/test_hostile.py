@@ -20,7 +20,7 @@ def test_editable_root_is_refused_with_one_message(tmp_path, images, mirror_env)
     src = app(tmp_path, "web")
     (src / "requirements.txt").write_text("six==1.17.0\n-e ../..\n")
     build = pack_build(images("hostile-e"), src, mirror_env)
-    one_confinement_error(build, "ERROR: requirements.txt line 2 (-e) names '../..'")
+    one_confinement_error(build, "ERROR: requirements.txt line 2 (-e) names '../..' (it leads to '/')")
 
 
 def test_procfile_linked_to_etc_passwd_is_refused(tmp_path, images, mirror_env):

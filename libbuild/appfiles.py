@@ -42,9 +42,11 @@ def _within(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def confine(app_dir: Path, name: str | os.PathLike, what: str, allowed: Iterable[Path] = ()) -> Path:
+def confine(app_dir: Path, name: str | os.PathLike, what: str, allowed: Iterable[Path] = (),
+            shown: Optional[str] = None) -> Path:
     """The real path of `name` (relative to the app, or absolute), if it stays inside the
-    app or an allowed root; otherwise a UserError naming the path and the rule."""
+    app or an allowed root; otherwise a UserError naming the path (as `shown`, when the
+    user wrote it differently) and the rule."""
     app_real = Path(os.path.realpath(app_dir))
     candidate = Path(name)
     if not candidate.is_absolute():
@@ -53,10 +55,10 @@ def confine(app_dir: Path, name: str | os.PathLike, what: str, allowed: Iterable
         real = Path(os.path.realpath(candidate))
         os.fsencode(real)
     except (ValueError, OSError):  # a NUL byte or an unencodable name: no file has it
-        raise errors.app_file_missing(what, str(name)) from None
+        raise errors.app_file_missing(what, shown or str(name)) from None
     roots = [app_real] + [Path(os.path.realpath(r)) for r in allowed]
     if not any(_within(real, root) for root in roots):
-        raise errors.path_outside_app(what, str(name), _shown(candidate, app_real, real))
+        raise errors.path_outside_app(what, shown or str(name), _shown(candidate, app_real, real))
     return real
 
 

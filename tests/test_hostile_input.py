@@ -52,12 +52,16 @@ def wheelhouse(tree):
 
 # -- case 1: local packages and includes that leave the app ----------------------------
 
-@pytest.mark.parametrize("line", ["-e /", "-e ../..", "./pkg", "-e ./pkg", "-r /etc/shadow", "pkg @ file:///etc",
-                                  "-e file:///", "-r ${CNB_PLATFORM_DIR}/bindings/x/pip.conf"])
-def test_local_packages_and_includes_outside_the_app_are_refused(tree, line):
+@pytest.mark.parametrize("line,shown", [("-e /", "/"), ("-e ../..", "../.."), ("./pkg", "./pkg"), ("-e ./pkg", "./pkg"),
+                                        ("-r /etc/shadow", "/etc/shadow"), ("pkg @ file:///etc", "file:///etc"),
+                                        ("-e file:///", "file:///"),
+                                        ("-r ${CNB_PLATFORM_DIR}/bindings/x/pip.conf", "{platform}/bindings/x/pip.conf")])
+def test_local_packages_and_includes_outside_the_app_are_refused(tree, line, shown):
     (tree.app / "pkg").symlink_to("/")
     tree.write("requirements.txt", f"six\n{line}\n")
-    one_clear_error(pip_install(tree), "requirements.txt line 2", "outside the app directory; it was not read")
+    run = pip_install(tree)
+    one_clear_error(run, "requirements.txt line 2", "outside the app directory; it was not read")
+    assert f"names {shown.format(platform=tree.platform)!r}" in run.output  # the path as written (${VAR} expanded), not as joined to the app
 
 
 def test_local_sources_digest_never_reads_outside_and_is_bounded(tmp_path):

@@ -116,7 +116,7 @@ class _Reader:
         return errors.requirement_invalid(self.rel, number, raw.strip(), detail)
 
     def confined(self, number: int, name: str, kind: str, must_exist: bool = True,
-                 relative_to: Optional[Path] = None) -> Path:
+                 relative_to: Optional[Path] = None, shown: Optional[str] = None) -> Path:
         """The real path of a location a line names, which must stay inside the app."""
         what = f"{self.where(number)} ({kind})"
         if "\0" in name:
@@ -124,16 +124,16 @@ class _Reader:
         expanded = os.path.expanduser(name) if name.startswith("~") else name
         base = relative_to if relative_to is not None else self.app
         candidate = expanded if os.path.isabs(expanded) else base / expanded
-        real = appfiles.confine(self.app, candidate, what)
+        real = appfiles.confine(self.app, candidate, what, shown=shown or name)
         if must_exist and not real.exists():
-            raise errors.app_file_missing(what, name)
+            raise errors.app_file_missing(what, shown or name)
         return real
 
     def location(self, number: int, value: str, kind: str, relative_to: Optional[Path] = None) -> Optional[Path]:
         """A path or file: URL is confined; any other URL is pip's to fetch."""
         file_path = _file_url_path(value) if value.lower().startswith("file:") else None
         if file_path is not None:
-            return self.confined(number, file_path, kind)
+            return self.confined(number, file_path, kind, shown=value)
         if "://" in value:
             return None
         return self.confined(number, value, kind, relative_to=relative_to)
