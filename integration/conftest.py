@@ -56,19 +56,41 @@ def mirror_args(mirror_env) -> list[str]:
     return [arg for line in proc.stdout.splitlines() if line.startswith("--") for arg in line.split(None, 1)]
 
 
+def image_layers(image: str) -> list[str] | None:
+    proc = subprocess.run(["docker", "image", "inspect", "--format", "{{json .RootFS.Layers}}", image],
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    return json.loads(proc.stdout) if proc.returncode == 0 else None
+
+
+def scratch_images(builder: str) -> set[str]:
+    """pack's scratch images (pack.local/builder/*, ...) made from `builder`: an ephemeral
+    builder is the builder's layers plus a few with the build's --env values. pack must
+    delete them when the build ends. Only those of our builder count because other people's
+    builds may share this Docker engine."""
+    listing = _run(["docker", "images", "--format", "{{.Repository}}:{{.Tag}}"])
+    assert listing.returncode == 0, listing.stdout
+    base = image_layers(builder)
+    assert base, f"{builder} missing: run `make builder`"
+    found = set()
+    for name in listing.stdout.split():
+        if name.startswith("pack.local/"):
+            layers = image_layers(name)  # None: deleted meanwhile
+            if layers and layers[:len(base)] == base:
+                found.add(name)
+    return found
+
+
 @pytest.fixture(scope="session", autouse=True)
 def builder_ready():
     assert shutil.which("pack"), "pack is not installed: run `make integration`, which sets it up"
     assert _run(["docker", "info"]).returncode == 0, "no Docker engine answers: run `make integration`"
     assert _run(["docker", "image", "inspect", BUILDER]).returncode == 0, f"{BUILDER} missing: run `make builder`"
+    before = scratch_images(BUILDER)
     yield
-    # pack leaves an ephemeral builder image behind for builds with volumes or network none.
-    ephemeral = [r for r in _run(["docker", "images", "--format", "{{.Repository}}"]).stdout.split()
-                 if r.startswith("pack.local/builder/")]
-    if ephemeral:
-        _run(["docker", "image", "rm", "-f", *ephemeral])
     # App images replaced by a rebuild under the same name.
     _run(["docker", "image", "prune", "-f", "--filter", "label=io.buildpacks.lifecycle.metadata"])
+    leaked = scratch_images(BUILDER) - before
+    assert not leaked, f"pack left scratch images behind (remove with `docker image rm`): {sorted(leaked)}"
 
 
 @pytest.fixture
