@@ -5,19 +5,17 @@ and the image — carry no pip of their own.
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
 
 from . import errors, execute, sbom, versions
 from .log import Logger
 from .pipconfig import PipConfig
+from .python import failures
 
 if TYPE_CHECKING:
     from .context import BuildContext
     from .layers import Layer
-
-_NOT_FOUND = re.compile(r"No matching distribution found for (?P<req>\S+)")
 
 
 def pip_in_use(ctx: "BuildContext", python: dict) -> str:
@@ -66,11 +64,8 @@ def pip_install(venv: Path, args: list[str], config: PipConfig, log: Logger, cwd
 
 
 def explain_failure(output: list[str], config: PipConfig) -> Optional[errors.UserError]:
-    for line in reversed(output):
-        match = _NOT_FOUND.search(line)
-        if match:
-            return errors.package_not_found(match["req"], config.describe_index())
-    return None
+    """The true cause of a failed pip run (certificate, unreachable index, missing package)."""
+    return failures.explain(output, config.describe_index())
 
 
 def site_packages(venv: Path, python_version: str) -> Path:

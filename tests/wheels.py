@@ -1,9 +1,10 @@
-"""Tiny but real wheels and a PEP 503 index (optionally with basic auth) on 127.0.0.1."""
+"""Tiny but real wheels and a PEP 503 index (optionally with basic auth, optionally over TLS) on 127.0.0.1."""
 from __future__ import annotations
 
 import base64
 import hashlib
 import http.server
+import ssl
 import threading
 import zipfile
 from pathlib import Path
@@ -34,7 +35,8 @@ def make_wheel(dest: Path, name: str, version: str, requires: tuple[str, ...] = 
 class Index:
     """/simple/<project>/ pages over a directory of wheels; counts requests."""
 
-    def __init__(self, wheels: Path, user: str = "", password: str = ""):
+    def __init__(self, wheels: Path, user: str = "", password: str = "", tls: tuple[Path, Path] | None = None):
+        """`tls`: (certificate chain, key) files; the index then speaks HTTPS only."""
         self.requests = 0
         outer = self
         expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode() if user else None
@@ -71,11 +73,19 @@ class Index:
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.httpd.server_address[1]
+        self.scheme = "http"
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(str(tls[0]), str(tls[1]))
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+            self.scheme = "https"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
     def url(self, user: str = "", password: str = "") -> str:
         auth = f"{user}:{password}@" if user else ""
-        return f"http://{auth}127.0.0.1:{self.port}/simple"
+        # Over TLS by name: pip's truststore (pip >= 24.2) cannot check a certificate for a bare IP.
+        host = "localhost" if self.scheme == "https" else "127.0.0.1"
+        return f"{self.scheme}://{auth}{host}:{self.port}/simple"
 
     def close(self):
         self.httpd.shutdown()

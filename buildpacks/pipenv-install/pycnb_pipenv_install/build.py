@@ -9,6 +9,7 @@ from pathlib import Path
 
 from libbuild import BuildContext, BuildResult, errors, execute, interpreter, venv
 from libbuild.pipconfig import PipConfig
+from libbuild.python import failures
 
 
 def build(ctx: BuildContext) -> BuildResult:
@@ -37,7 +38,8 @@ def build(ctx: BuildContext) -> BuildResult:
                 (scratch / "lock").mkdir()
                 shutil.copy2(ctx.app_dir / "Pipfile", scratch / "lock" / "Pipfile")
                 env["PIPENV_PIPFILE"] = str(scratch / "lock" / "Pipfile")
-                execute.run(["pipenv", "lock", "--python", "python3"], ctx.log, cwd=scratch / "lock", env=env)
+                execute.run(["pipenv", "lock", "--python", "python3"], ctx.log, cwd=scratch / "lock", env=env,
+                            explain=lambda out: failures.explain(out, config.describe_index(), "pipenv"))
                 lock = scratch / "lock" / "Pipfile.lock"
 
         metadata = {"lock": hashlib.sha256(lock.read_bytes()).hexdigest()[:16], "python": python["version"],

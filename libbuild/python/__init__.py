@@ -1,0 +1,1 @@
+"""Helpers shared by the Python-ecosystem buildpacks (pip, pipenv, and the ones after them)."""
