@@ -349,7 +349,7 @@ def certificate_untrusted(tool: str, host: str, reason: str) -> UserError:
 
 def index_unreachable(tool: str, index: str, cause: str) -> UserError:
     return UserError(
-        "index-unreachable", f"{tool} could not reach the package index {index}: {cause}",
+        "index-unreachable", f"{tool} could not reach {index}: {cause}",
         "Check the index URL (PIP_INDEX_URL, a pip binding's pip.conf, or --index-url in the requirements "
         "file) and that the build can reach it (pack build --network; proxies).")
 

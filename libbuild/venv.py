@@ -65,7 +65,8 @@ def pip_install(venv: Path, args: list[str], config: PipConfig, log: Logger, cwd
 
 def explain_failure(output: list[str], config: PipConfig) -> Optional[errors.UserError]:
     """The true cause of a failed pip run (certificate, unreachable index, missing package)."""
-    return failures.explain(output, config.describe_index())
+    return failures.explain(output, config.describe_index(), index_urls=[u for u in [config.index_url()] if u],
+                            environ=config.environ)
 
 
 def site_packages(venv: Path, python_version: str) -> Path:
