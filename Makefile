@@ -103,3 +103,9 @@ bench-s3: vendor versitygw
 conda-channel: stack
 	@mirror/setup.sh >/dev/null
 	@mirror/conda-setup.sh $(abspath $(REQUIREMENTS)) >/dev/null
+
+# -- ca-certificates (issue 8): tests make a CA and TLS servers with the openssl command.
+.PHONY: openssl
+openssl:
+	@command -v openssl >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null; }
+test-unit integration: openssl
