@@ -132,3 +132,13 @@ def test_loopback_https_index_needs_the_binding_and_the_app_trusts_it(tmp_path, 
     finally:
         runtime_idx.close()
 
+
+
+def test_unreachable_index_named_in_requirements_is_reported_as_such(tmp_path, images, mirror_env):
+    """Issue 16 case 5: an --index-url in requirements.txt to a closed port (9, discard)."""
+    src = app(tmp_path, "flask")
+    (src / "requirements.txt").write_text("--index-url http://127.0.0.1:9/simple\nsix==1.16.0\n")
+    build = pack_build(images("unreachable"), src, mirror_env)
+    assert build.code != 0
+    assert "ERROR: pip could not reach the index http://127.0.0.1:9/simple: Connection refused" in build.output
+    assert "found no distribution" not in build.output

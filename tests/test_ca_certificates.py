@@ -183,3 +183,29 @@ def test_dependency_downloader_trusts_the_layer_bundle(tree, ca, tls_index, tmp_
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", env["REQUESTS_CA_BUNDLE"])
     got = DependencyFetcher({}, [], Logger(io.StringIO()), tmp_path / "c2").fetch(dep)
     assert got.read_text() == "hello over TLS\n"
+
+
+def test_mirror_prepares_the_binding_from_the_host_extra_cas(tmp_path, ca, other_ca):
+    """mirror/ca-binding.sh (run by `make -s mirror`): the host's extra CAs, exactly, as a binding."""
+    host = tmp_path / "host-cas"
+    (host / "corp").mkdir(parents=True)
+    (host / "proxy.crt").write_text(ca.ca_pem.read_text())
+    (host / "corp" / "root.crt").write_text(other_ca.ca_pem.read_text())
+    (host / "notes.crt").write_text("not a certificate\n")
+    (host / "readme.txt").write_text("ignored: not *.crt\n")
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "PYCNB_CACHE": str(tmp_path / "cache"),
+           "PYCNB_HOST_CA_DIR": str(host)}
+    script = Path(__file__).resolve().parent.parent / "mirror" / "ca-binding.sh"
+    (tmp_path / "cache" / "ca-certificates").mkdir(parents=True)
+    (tmp_path / "cache" / "ca-certificates" / "stale.crt").write_text("from an earlier run")
+    proc = subprocess.run(["bash", str(script)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.returncode == 0, proc.stderr
+    binding = Path(proc.stdout.strip())
+    assert proc.stdout == f"{tmp_path / 'cache' / 'ca-certificates'}\n"  # one line: the path
+    assert sorted(p.name for p in binding.iterdir()) == ["corp_root.crt", "proxy.crt", "type"]
+    assert (binding / "type").read_text().strip() == "ca-certificates"
+    assert "skipping" in proc.stderr and "notes.crt" in proc.stderr
+
+    empty = subprocess.run(["bash", str(script)], env={**env, "PYCNB_HOST_CA_DIR": str(tmp_path / "none")},
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert empty.returncode == 0 and sorted(p.name for p in binding.iterdir()) == ["type"]
