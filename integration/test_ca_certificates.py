@@ -4,8 +4,10 @@ loopback HTTPS index whose CA is made at test time: refused without the binding,
 it, and trusted by the launched app (a request from inside the container)."""
 from __future__ import annotations
 
-import subprocess
+import shutil
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -82,12 +84,19 @@ def binding_dir(tmp_path, name: str, pem: str):
 
 def in_container(image: str, *urls: str, env: dict[str, str] = {}, volumes: list[str] = ()) -> dict[str, str]:
     """GET each URL from inside the image (its launch environment); url -> status or error."""
-    argv = ["docker", "run", "--rm", "--network", "host", "--entrypoint", "launcher"]
+    script = Path(tempfile.mkdtemp(prefix="pycnb-fetch-")) / "fetch.py"
+    script.write_text(FETCH)  # a file: the launcher does not keep newlines of a `python -c` argument
+    script.parent.chmod(0o755)
+    script.chmod(0o644)
+    argv = ["docker", "run", "--rm", "--network", "host", "--entrypoint", "launcher", "-v", f"{script}:/tmp/fetch.py:ro"]
     for k, v in env.items():
         argv += ["-e", f"{k}={v}"]
     for v in volumes:
         argv += ["-v", v]
-    proc = _run(argv + [image, "python", "-c", FETCH, *urls])
+    try:
+        proc = _run(argv + [image, "python", "/tmp/fetch.py", *urls])
+    finally:
+        shutil.rmtree(script.parent)
     assert proc.returncode == 0, proc.stdout
     answers = dict(line.split(" ", 1) for line in proc.stdout.splitlines() if line.startswith(urls))
     assert set(answers) == set(urls), proc.stdout
@@ -108,7 +117,7 @@ def test_loopback_https_index_needs_the_binding_and_the_app_trusts_it(tmp_path, 
     assert "found no distribution" not in refused.output
 
     ca_binding = binding_dir(tmp_path, "private-ca", ca.ca_pem.read_text())
-    built = pack_build(image, app(tmp_path, "flask"), env,
+    built = pack_build(image, app(tmp_path / "again", "flask"), env,
                        volumes=[f"{ca_binding}:/platform/bindings/private-ca:ro"])
     assert built.code == 0
     assert "Certificate private-ca/ca.pem" in built.output
@@ -120,7 +129,7 @@ def test_loopback_https_index_needs_the_binding_and_the_app_trusts_it(tmp_path, 
     other = make_ca(tmp_path / "runtime-ca", "pycnb runtime CA")
     runtime_idx = Index(wheel_dir, tls=(other.server_pem, other.server_key))
     try:
-        runtime_binding = binding_dir(tmp_path, "runtime-ca", other.ca_pem.read_text())
+        runtime_binding = binding_dir(tmp_path, "runtime-binding", other.ca_pem.read_text())
         urls = (idx.url() + "/flask/", runtime_idx.url() + "/flask/")
         plain = in_container(image, *urls)
         assert plain[urls[0]] == "200" and "CERTIFICATE_VERIFY_FAILED" in plain[urls[1]]
