@@ -104,8 +104,10 @@ conda-channel: stack
 	@mirror/setup.sh >/dev/null
 	@mirror/conda-setup.sh $(abspath $(REQUIREMENTS)) >/dev/null
 
-# -- ca-certificates (issue 8): tests make a CA and TLS servers with the openssl command.
-.PHONY: openssl
-openssl:
+# -- ca-certificates (issue 8): tests make a CA and TLS servers with the openssl command;
+# property tests of binding entries and pip output use hypothesis.
+.PHONY: ca-test-tools
+ca-test-tools:
 	@command -v openssl >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null; }
-test-unit integration: openssl
+	@$(PYTHON) -c 'import hypothesis' 2>/dev/null || $(PYTHON) -m pip install --quiet hypothesis
+test-unit integration: ca-test-tools

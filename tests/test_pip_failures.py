@@ -77,7 +77,7 @@ def test_a_server_that_never_answers_is_a_timeout(tree):
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)
         port = silent.getsockname()[1]
-        error = error_of(install(tree, PIP_INDEX_URL=f"http://127.0.0.1:{port}/simple"))
+        error = error_of(install(tree, PIP_INDEX_URL=f"http://127.0.0.1:{port}/simple", PIP_TIMEOUT="1"))
     assert f"could not reach the index http://127.0.0.1:{port}/simple" in error and "read timed out" in error
 
 
