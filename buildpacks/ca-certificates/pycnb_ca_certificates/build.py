@@ -7,8 +7,8 @@ import shutil
 from libbuild import BuildContext, BuildResult, certificates
 
 # Every variable through which a tool of a later buildpack, or the app, picks its CA bundle:
-# OpenSSL and uv (SSL_CERT_FILE), pip, requests, curl and R's libcurl, git, conda.
-BUNDLE_VARIABLES = ("SSL_CERT_FILE", "PIP_CERT", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "GIT_SSL_CAINFO",
+# OpenSSL and uv (SSL_CERT_FILE), pip, requests, curl and R's libcurl, git, botocore (S3), conda.
+BUNDLE_VARIABLES = ("SSL_CERT_FILE", "PIP_CERT", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "GIT_SSL_CAINFO", "AWS_CA_BUNDLE",
                     "CONDA_SSL_VERIFY")
 HELPER = "trust-bindings"
 
