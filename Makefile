@@ -12,7 +12,7 @@ export PYCNB_BUILDER := $(BUILDER)
 # A fixed key keeps pack's cache volumes stable and its warning quiet.
 export PACK_VOLUME_KEY ?= pycnb-local
 
-.PHONY: help vendor package-dirs package tools stack builder mirror test-unit integration bench bench-detect test pytest demo
+.PHONY: registry publish help vendor package-dirs package tools stack builder mirror test-unit integration bench bench-detect test pytest demo
 help:
 	@echo "make demo        build and run the demo app image (real pack + lifecycle + Docker)"
 	@echo "make test        unit and integration tests"
@@ -21,6 +21,8 @@ help:
 	@echo "make bench       pip-install cold/warm/changed builds vs plain pip, and detect times"
 	@echo "make bench-detect  median detect time per packaged buildpack"
 	@echo "make -s s3       a local S3 server (versitygw) on 127.0.0.1; prints its AWS_* settings"
+	@echo "make -s registry  a registry on 127.0.0.1 (prints REGISTRY=...)"
+	@echo "make publish REGISTRY=host:port  push stack, buildpackages and builder"
 
 vendor:
 	@tools/vendor.sh build/vendor
@@ -111,3 +113,13 @@ ca-test-tools:
 	@command -v openssl >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null; }
 	@$(PYTHON) -c 'import hypothesis' 2>/dev/null || $(PYTHON) -m pip install --quiet hypothesis
 test-unit integration: ca-test-tools
+
+# --- the platform path: a registry on 127.0.0.1, publishing for platform teams ---------
+# `make -s registry` starts CNCF Distribution on 127.0.0.1 (idempotent), prints REGISTRY=…
+registry: tools
+	@tools/registry.sh
+
+# `make publish REGISTRY=host:port[/path]`: stack images, every buildpackage and the builder.
+publish: builder
+	@test -n "$(REGISTRY)" || { echo "usage: make publish REGISTRY=host:port[/path]" >&2; exit 2; }
+	@$(PYTHON) tools/publish.py "$(REGISTRY)" bookworm
