@@ -103,9 +103,10 @@ def _creator(published, src: Path, work: Path, image: str, cache: str, env: dict
     """The lifecycle's creator inside the builder image, as Tekton's buildpacks task runs it:
     non-root, app/layers/platform as volumes, images straight to the registry."""
     builder = _pulled(published["builder"])
-    apis = json.loads(_run(["docker", "image", "inspect", "--format",
-                            '{{ index .Config.Labels "io.buildpacks.lifecycle.apis" }}', builder]).stdout)
-    platform_api = max(apis["platform"]["supported"], key=lambda v: tuple(int(p) for p in v.split(".")))
+    meta = json.loads(_run(["docker", "image", "inspect", "--format",
+                            '{{ index .Config.Labels "io.buildpacks.builder.metadata" }}', builder]).stdout)
+    supported = meta["lifecycle"]["apis"]["platform"]["supported"]
+    platform_api = max(supported, key=lambda v: tuple(int(p) for p in v.split(".")))
     layers, platform = work / "layers", work / "platform"
     for d in (layers, platform / "env"):
         d.mkdir(parents=True, exist_ok=True)

@@ -77,7 +77,7 @@ def push_buildpacks(registry: str, out: Path) -> list[str]:
         ref = f"{registry}/{desc['id']}:{desc['version']}"
         package_toml = out / f"{bp.name}.package.toml"
         source = ["--config", str(package_toml)] if package_toml.is_file() else ["--path", str(bp)]
-        run("pack", "buildpack", "package", ref, *source, "--publish", "--pull-policy", "never")
+        run("pack", "buildpack", "package", ref, *source, "--publish")
         refs.append(ref)
         log(f"pushed {ref}")
     return refs
