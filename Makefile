@@ -7,7 +7,9 @@ PYTEST := $(PYTHON) -m pytest
 
 # `make BUILDER=pycnb/builder:mine integration` builds and tests a builder of another name
 # (parallel work trees on one Docker engine); tests and tools read PYCNB_BUILDER.
-BUILDER ?= pycnb/builder:bookworm
+# DISTRO picks the stack: bookworm (Debian 12, the default) or trixie (Debian 13).
+DISTRO ?= bookworm
+BUILDER ?= pycnb/builder:$(DISTRO)
 export PYCNB_BUILDER := $(BUILDER)
 # A fixed key keeps pack's cache volumes stable and its warning quiet.
 export PACK_VOLUME_KEY ?= pycnb-local
@@ -48,7 +50,7 @@ tools:
 	@mkdir -p build && ln -sf "$$(tools/ensure-lifecycle.sh)" build/lifecycle.tgz
 
 stack: tools
-	@stack/build.sh
+	@PYCNB_DEBIAN_RELEASE=$(DISTRO) stack/build.sh
 
 # Each buildpack as a .cnb per target (<name>-<os>-<arch>.cnb), next to its directory.
 package: package-dirs tools
@@ -58,7 +60,7 @@ package: package-dirs tools
 	done
 
 builder: package-dirs stack
-	@pack builder create $(BUILDER) --config builder.toml --pull-policy never >/dev/null
+	@pack builder create $(BUILDER) --config "$$($(PYTHON) tools/builder_config.py $(DISTRO))" --pull-policy never >/dev/null
 	@docker image prune -f --filter label=io.buildpacks.builder.metadata >/dev/null  # replaced builders
 	@pack config trusted-builders add $(BUILDER) >/dev/null 2>&1 || true
 	@echo "builder $(BUILDER) ready" >&2
@@ -122,4 +124,4 @@ registry: tools
 # `make publish REGISTRY=host:port[/path]`: stack images, every buildpackage and the builder.
 publish: builder
 	@test -n "$(REGISTRY)" || { echo "usage: make publish REGISTRY=host:port[/path]" >&2; exit 2; }
-	@$(PYTHON) tools/publish.py "$(REGISTRY)" bookworm
+	@$(PYTHON) tools/publish.py "$(REGISTRY)" $(DISTRO)

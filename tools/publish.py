@@ -20,8 +20,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(REPO), str(REPO / "build" / "vendor")]
+sys.path[:0] = [str(REPO), str(REPO / "build" / "vendor"), str(REPO / "tools")]
 from libbuild import tomlfile  # noqa: E402
+from builder_config import write as builder_config  # noqa: E402
 
 
 def log(text: str) -> None:
@@ -56,17 +57,14 @@ def suite_version() -> str:
     return tomlfile.read(REPO / "buildpacks" / "python" / "buildpack.toml")["buildpack"]["version"]
 
 
-def push_stack(registry: str, distro: str, version: str) -> dict[str, str]:
-    names = {}
+def push_stack(registry: str, distro: str, version: str) -> None:
     for kind in ("build", "run"):
-        local = f"pycnb/{kind}:{distro}"
-        names[kind] = f"{registry}/pycnb/{kind}:{distro}"
-        run("docker", "tag", local, names[kind])
-        run("docker", "push", "--quiet", names[kind])
-        run("docker", "rmi", names[kind])  # the local name stays; the registry holds the copy
+        remote = f"{registry}/pycnb/{kind}:{distro}"
+        run("docker", "tag", f"pycnb/{kind}:{distro}", remote)
+        run("docker", "push", "--quiet", remote)
+        run("docker", "rmi", remote)  # the local name stays; the registry holds the copy
         retag(registry, f"pycnb/{kind}", distro, f"{version}-{distro}")
-        log(f"pushed {names[kind]}")
-    return names
+        log(f"pushed {remote}")
 
 
 def push_buildpacks(registry: str, out: Path) -> list[str]:
@@ -83,19 +81,6 @@ def push_buildpacks(registry: str, out: Path) -> list[str]:
     return refs
 
 
-def builder_config(registry: str, distro: str, images: dict[str, str], out: Path) -> Path:
-    """builder.toml with the registry's images: the builder then works away from this daemon."""
-    config = tomlfile.read(REPO / "builder.toml")
-    config["build"]["image"] = images["build"]
-    config["run"]["images"] = [{"image": images["run"]}]
-    for bp in config["buildpacks"]:
-        bp["uri"] = str((REPO / bp["uri"]).resolve())
-    config["lifecycle"]["uri"] = str((REPO / config["lifecycle"]["uri"]).resolve())
-    path = out / f"builder-{distro}.publish.toml"
-    tomlfile.write(path, config)
-    return path
-
-
 def main(argv: list[str]) -> int:
     if len(argv) < 2 or not argv[1]:
         print("usage: tools/publish.py REGISTRY [DISTRO]   (make publish REGISTRY=host:port[/path])",
@@ -105,9 +90,9 @@ def main(argv: list[str]) -> int:
     out = REPO / "build" / "buildpacks"
     start = time.monotonic()
     version = suite_version()
-    images = push_stack(registry, distro, version)
+    push_stack(registry, distro, version)
     push_buildpacks(registry, out)
-    config = builder_config(registry, distro, images, out.parent)
+    config = builder_config(distro, registry)
     builder = f"{registry}/pycnb/builder:{distro}"
     run("pack", "builder", "create", builder, "--config", str(config), "--publish", "--pull-policy", "always")
     retag(registry, "pycnb/builder", distro, f"{version}-{distro}")
