@@ -59,12 +59,17 @@ class Index:
                     return self._send(200, (wheels / parts[1]).read_bytes(), "application/octet-stream")
                 self._send(404, b"not found")
 
+            def do_HEAD(self):  # uv asks before a ranged read of a wheel's metadata
+                self._head_only = True
+                self.do_GET()
+
             def _send(self, code, body, ctype="text/plain"):
                 self.send_response(code)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                if not getattr(self, "_head_only", False):
+                    self.wfile.write(body)
 
             def log_message(self, *a):
                 pass

@@ -9,9 +9,11 @@ from pathlib import Path
 
 from libbuild import BuildContext, BuildResult, errors, execute, interpreter, venv
 from libbuild.pipconfig import PipConfig
+from libbuild.python import manager
 
 
 def build(ctx: BuildContext) -> BuildResult:
+    ctx.log.info(manager.chosen(ctx.app_dir, ctx.settings).note())
     if (ctx.app_dir / "requirements.txt").is_file():
         ctx.log.info("Both Pipfile and requirements.txt are present: installing from Pipfile.lock with pipenv; "
                      "requirements.txt is ignored")

@@ -1,0 +1,1 @@
+"""Helpers shared by the Python ecosystem's buildpacks (package managers, their configuration)."""
