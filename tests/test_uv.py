@@ -376,3 +376,21 @@ def test_pip_install_rejects_an_unknown_installer(tree):
     tree.set_env("BP_PIP_INSTALLER", "conda")
     run = tree.build("pip-install", [("site-packages", LAUNCH)])
     assert run.code == 1 and "BP_PIP_INSTALLER='conda' is not valid: expected pip or uv" in run.output
+
+
+def test_pip_install_with_uv_reads_a_private_index_from_the_pip_binding_and_keeps_secrets_out(tree, index, with_uv):
+    user, password = "deploy-uv", "pw-uv-3b1f5c2e9d"
+    private = Index(index.dir, user, password)
+    try:
+        tree.binding("corp-pip", "pip", {"pip.conf": f"[global]\nindex-url = {private.url(user, password)}\ntimeout = 30\n"})
+        tree.write("requirements.txt", "alpha==1.0.0\n")
+        tree.set_env("BP_PIP_INSTALLER", "uv")
+        run = tree.build("pip-install", [("site-packages", LAUNCH)])
+    finally:
+        private.close()
+    assert run.code == 0, run.output
+    assert private.requests > 0 and installed(run) == ["alpha-1.0.0.dist-info", "beta-2.1.0.dist-info"]
+    assert password not in run.output
+    for path in run.layers.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            assert password.encode() not in path.read_bytes(), path
