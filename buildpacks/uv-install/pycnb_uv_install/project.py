@@ -4,9 +4,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
-
 from libbuild import appfiles, errors, tomlfile
 
 from . import errors as uv_errors
@@ -52,6 +49,8 @@ def python_request(app: Path) -> Optional[tuple[str, str]]:
 def allows(requires: str, version: str) -> bool:
     """Whether requires-python admits `version`; a release line (3.11) passes if any of its
     patch releases would."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # build only: detect stays light
+    from packaging.version import InvalidVersion, Version
     try:
         spec = SpecifierSet(requires)
     except InvalidSpecifier:
