@@ -55,9 +55,14 @@ def build(app: Path, env: list[str], args: list[str] = (), step_re: re.Pattern =
             "--pull-policy", "never", "--trust-builder", *args]
     for e in env:
         argv += ["--env", e]
-    start = time.monotonic()
-    proc = sh(argv)
-    wall = time.monotonic() - start
+    for attempt in (1, 2):
+        start = time.monotonic()
+        proc = sh(argv)
+        wall = time.monotonic() - start
+        # A busy shared engine sometimes drops the exporter's connection: measure that build again.
+        if proc.returncode == 0 or "error during connect" not in proc.stdout or attempt == 2:
+            break
+        print("bench: the Docker engine dropped the connection during export; building again", file=sys.stderr)
     if proc.returncode != 0:
         sys.exit(f"pack build failed:\n{proc.stdout}")
     step = step_re.search(proc.stdout)
