@@ -2,7 +2,7 @@
 
 Each manager is recognised by its own files:
 
-    conda   environment.yml / environment.yaml
+    conda   environment.yml / environment.yaml, conda locks (conda-lock.yml, pixi.lock, package-list.txt)
     uv      uv.lock
     poetry  poetry.lock
     pipenv  Pipfile / Pipfile.lock
@@ -26,7 +26,7 @@ from .. import errors
 SETTING = "BP_PYTHON_PACKAGE_MANAGER"
 # In the order the composite's groups try them (DESIGN §3).
 SIGNALS: dict[str, tuple[str, ...]] = {
-    "conda": ("environment.yml", "environment.yaml"),
+    "conda": ("environment.yml", "environment.yaml", "conda-lock.yml", "pixi.lock", "package-list.txt"),
     "uv": ("uv.lock",),
     "poetry": ("poetry.lock",),
     "pipenv": ("Pipfile", "Pipfile.lock"),
