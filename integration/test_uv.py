@@ -31,9 +31,9 @@ def host_uv(tmp_path_factory) -> Path:
 def prebuilt_minor() -> str:
     """A CPython the mirror has prebuilt, so the test does not compile one (and asserts no default)."""
     catalog = (CACHE / "mirror" / "catalog" / "cpython.toml").read_text()
-    found = re.search(r'^version = "(\d+\.\d+)\.\d+"', catalog, re.M)
+    found = [tuple(map(int, v)) for v in re.findall(r'^version = "(\d+)\.(\d+)\.\d+"', catalog, re.M)]
     assert found, f"no prebuilt CPython in the mirror catalog:\n{catalog}"
-    return found.group(1)
+    return "%d.%d" % max(found)  # the newest: the project asks for >=3.11
 
 
 def uv_app(tmp_path: Path, index, host_uv: Path, deps=("gunicorn==27.0.1", "tabulate==0.10.0")) -> Path:
@@ -45,7 +45,7 @@ def uv_app(tmp_path: Path, index, host_uv: Path, deps=("gunicorn==27.0.1", "tabu
     (src / ".python-version").write_text(prebuilt_minor() + "\n")
     env = {**os.environ, "UV_DEFAULT_INDEX": index.url(), "UV_CACHE_DIR": str(tmp_path / "uv-cache"),
            "UV_PYTHON_DOWNLOADS": "never"}
-    lock = subprocess.run([str(host_uv), "lock"], cwd=src, env=env, stdout=subprocess.PIPE,
+    lock = subprocess.run([str(host_uv), "lock", "--python", "python3"], cwd=src, env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True)
     assert lock.returncode == 0, lock.stdout
     return src
