@@ -35,7 +35,7 @@ package-dirs: vendor
 pytest:
 	@$(PYTHON) -c 'import pytest' 2>/dev/null || $(PYTHON) -m pip install --quiet pytest
 
-test-unit: vendor pytest versitygw
+test-unit: vendor pytest versitygw uv-wheel
 	@tools/fetch-wheels.sh pipenv pipenv==$$(sed -n 's/^pipenv = "\(.*\)"/\1/p' buildpacks/pipenv/buildpack.toml) >/dev/null
 	@tools/fetch-wheels.sh pip pip==24.3.1 >/dev/null
 	$(PYTEST) -q tests
@@ -69,7 +69,7 @@ builder: package-dirs stack
 mirror: stack
 	@mirror/setup.sh
 
-integration: builder pytest
+integration: builder pytest uv-wheel
 	@mirror/setup.sh >/dev/null
 	@tools/fetch-wheels.sh apps -r integration/testdata/bench/requirements.txt >/dev/null
 	@tools/fetch-wheels.sh pipenv pipenv==$$(sed -n 's/^pipenv = "\(.*\)"/\1/p' buildpacks/pipenv/buildpack.toml) >/dev/null
@@ -78,7 +78,7 @@ integration: builder pytest
 test: test-unit integration
 
 # pip-install through the real builder (cold, warm, one change) against plain pip; then detect.
-bench: builder bench-detect
+bench: builder bench-detect uv-wheel
 	@tools/fetch-wheels.sh apps -r integration/testdata/bench/requirements.txt >/dev/null
 	@$(PYTHON) tools/bench.py
 
@@ -125,3 +125,10 @@ registry: tools
 publish: builder
 	@test -n "$(REGISTRY)" || { echo "usage: make publish REGISTRY=host:port[/path]" >&2; exit 2; }
 	@$(PYTHON) tools/publish.py "$(REGISTRY)" $(DISTRO)
+
+# -- uv (issue 13) ---------------------------------------------------------------
+# The uv wheel buildpacks/uv's catalog names, fetched once with pip and checked against the
+# catalog's sha256; placed in the loopback mirror where BP_DEPENDENCY_MIRROR finds it.
+.PHONY: uv-wheel
+uv-wheel:
+	@$(PYTHON) tools/fetch-uv.py --mirror "$(PYCNB_CACHE)/mirror" >/dev/null

@@ -366,3 +366,27 @@ def certificate_entry_invalid(origin: str, detail: str) -> UserError:
         "certificate-entry-invalid", f"the ca-certificates binding entry {origin} is not usable: {detail}",
         "Give each entry of a ca-certificates binding one or more PEM certificates "
         "(-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----) and nothing else.")
+# -- which package manager (libbuild/python/manager.py) -----------------------
+
+def manager_conflict(files: Iterable[str]) -> UserError:
+    return UserError(
+        "package-manager-conflict",
+        f"the app has the files of more than one package manager: {_listing(files)}",
+        "Keep the files of one manager (a requirements.txt beside one lock is fine: it is taken as an export), "
+        "or choose with BP_PYTHON_PACKAGE_MANAGER=pip|pipenv|poetry|uv|conda, "
+        "for example `pack build --env BP_PYTHON_PACKAGE_MANAGER=uv`.")
+
+
+def manager_files_missing(name: str, expected: Iterable[str], present: Iterable[str]) -> UserError:
+    return UserError(
+        "package-manager-files-missing",
+        f"BP_PYTHON_PACKAGE_MANAGER={name}, but the app has none of {_listing(expected)} "
+        f"(it has: {_listing(present)})",
+        f"Add {' or '.join(expected)} to the app, or set BP_PYTHON_PACKAGE_MANAGER to the manager whose files it has.")
+
+
+# -- uv (pycnb/uv, and pip-install with BP_PIP_INSTALLER=uv) -----------------------
+
+def uv_missing() -> UserError:
+    return UserError("uv-missing", "uv is not on PATH for this build (pycnb/uv did not run before this buildpack)",
+                     "Use the pycnb/python composite or a builder order that puts pycnb/uv before this buildpack.")

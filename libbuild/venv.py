@@ -28,18 +28,24 @@ def pip_in_use(ctx: "BuildContext", python: dict) -> str:
 
 
 def packages_layer(ctx: "BuildContext", metadata: dict, title: str, config: PipConfig, python_version: str,
-                   pip_args: Callable[[], list[str]], system_site_packages: bool = False) -> "Layer":
+                   pip_args: Callable[[], list[str]], system_site_packages: bool = False,
+                   installer: Optional[Callable[[Path, list[str], Path], None]] = None,
+                   cache_name: str = "pip-cache") -> "Layer":
     """The `packages` layer as a venv, reused whole while `metadata` is unchanged, else built
     from empty with pip (`pip_args()` is asked for only then), with pip's own cache in the
-    cache-only `pip-cache` layer."""
-    cache = ctx.layers.cached("pip-cache", {}, cache=True)
+    cache-only `pip-cache` layer. `installer(venv, args, cache_dir)` replaces pip (uv does),
+    with its cache in the layer `cache_name`."""
+    cache = ctx.layers.cached(cache_name, {}, cache=True)
     layer = ctx.layers.cached("packages", metadata, build=ctx.plan.wants("site-packages", "build"),
                               launch=ctx.plan.wants("site-packages", "launch"), cache=True)
     if not layer.reused:
         with ctx.log.section(title):
             args = pip_args()
             create(layer.path, config, ctx.log, system_site_packages)
-            pip_install(layer.path, args, config, ctx.log, cwd=ctx.app_dir, cache_dir=cache.path)
+            if installer is None:
+                pip_install(layer.path, args, config, ctx.log, cwd=ctx.app_dir, cache_dir=cache.path)
+            else:
+                installer(layer.path, args, cache.path)
         layer.env.default("VIRTUAL_ENV", str(layer.path))
     layer.sbom = distributions(layer.path, python_version)
     ctx.log.info(f"{len(layer.sbom)} distributions in the packages layer")

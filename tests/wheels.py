@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import http.server
+import re
 import ssl
 import threading
 import zipfile
@@ -58,15 +59,30 @@ class Index:
                         return self._send(404, b"not found")
                     return self._send(200, ("<html><body>" + "".join(links) + "</body></html>").encode(), "text/html")
                 if len(parts) == 2 and parts[0] == "files" and (wheels / parts[1]).is_file():
-                    return self._send(200, (wheels / parts[1]).read_bytes(), "application/octet-stream")
+                    data = (wheels / parts[1]).read_bytes()
+                    wanted = re.fullmatch(r"bytes=(\d*)-(\d*)", self.headers.get("Range", ""))
+                    if wanted and (wanted[1] or wanted[2]):  # as real indexes do: uv reads a wheel's metadata by range
+                        start = int(wanted[1]) if wanted[1] else max(len(data) - int(wanted[2]), 0)
+                        end = min(int(wanted[2]), len(data) - 1) if wanted[1] and wanted[2] else len(data) - 1
+                        return self._send(206, data[start:end + 1], "application/octet-stream",
+                                          {"Content-Range": f"bytes {start}-{end}/{len(data)}"})
+                    return self._send(200, data, "application/octet-stream")
                 self._send(404, b"not found")
 
-            def _send(self, code, body, ctype="text/plain"):
+            def do_HEAD(self):  # uv asks before a ranged read of a wheel's metadata
+                self._head_only = True
+                self.do_GET()
+
+            def _send(self, code, body, ctype="text/plain", headers=None):
                 self.send_response(code)
                 self.send_header("Content-Type", ctype)
+                self.send_header("Accept-Ranges", "bytes")
+                for key, value in (headers or {}).items():
+                    self.send_header(key, value)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                if not getattr(self, "_head_only", False):
+                    self.wfile.write(body)
 
             def log_message(self, *a):
                 pass

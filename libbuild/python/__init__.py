@@ -1,1 +1,1 @@
-"""Helpers shared by the Python-ecosystem buildpacks (pip, pipenv, and the ones after them)."""
+"""Helpers shared by the Python-ecosystem buildpacks: package managers, their configuration, their failures."""

@@ -9,10 +9,11 @@ from pathlib import Path
 
 from libbuild import BuildContext, BuildResult, appfiles, errors, execute, interpreter, tomlfile, venv
 from libbuild.pipconfig import PipConfig
-from libbuild.python import failures
+from libbuild.python import failures, manager
 
 
 def build(ctx: BuildContext) -> BuildResult:
+    ctx.log.info(manager.chosen(ctx.app_dir, ctx.settings).note())
     if (ctx.app_dir / "requirements.txt").is_file():
         ctx.log.info("Both Pipfile and requirements.txt are present: installing from Pipfile.lock with pipenv; "
                      "requirements.txt is ignored")

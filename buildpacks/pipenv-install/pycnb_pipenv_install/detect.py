@@ -3,6 +3,7 @@ from __future__ import annotations
 
 
 from libbuild import BuildPlan, DetectContext, DetectResult, Require, opt_in, opt_out
+from libbuild.python import manager
 
 from .pipfile import locked_python
 
@@ -10,6 +11,9 @@ from .pipfile import locked_python
 def detect(ctx: DetectContext) -> DetectResult:
     if not (ctx.app_dir / "Pipfile").is_file():
         return opt_out("no Pipfile")
+    why_not = manager.opt_out_reason(ctx.app_dir, ctx.settings, "pipenv")
+    if why_not:
+        return opt_out(why_not)
     cpython = {"build": True}
     version = locked_python(ctx.app_dir)
     if version:
