@@ -7,12 +7,14 @@ PYTEST := $(PYTHON) -m pytest
 
 # `make BUILDER=pycnb/builder:mine integration` builds and tests a builder of another name
 # (parallel work trees on one Docker engine); tests and tools read PYCNB_BUILDER.
-BUILDER ?= pycnb/builder:bookworm
+# DISTRO picks the stack: bookworm (Debian 12, the default) or trixie (Debian 13).
+DISTRO ?= bookworm
+BUILDER ?= pycnb/builder:$(DISTRO)
 export PYCNB_BUILDER := $(BUILDER)
 # A fixed key keeps pack's cache volumes stable and its warning quiet.
 export PACK_VOLUME_KEY ?= pycnb-local
 
-.PHONY: help vendor package-dirs package tools stack builder mirror test-unit integration bench bench-detect test pytest demo
+.PHONY: registry publish help vendor package-dirs package tools stack builder mirror test-unit integration bench bench-detect test pytest demo
 .PHONY: hypothesis
 help:
 	@echo "make demo        build and run the demo app image (real pack + lifecycle + Docker)"
@@ -22,6 +24,8 @@ help:
 	@echo "make bench       pip-install cold/warm/changed builds vs plain pip, and detect times"
 	@echo "make bench-detect  median detect time per packaged buildpack"
 	@echo "make -s s3       a local S3 server (versitygw) on 127.0.0.1; prints its AWS_* settings"
+	@echo "make -s registry  a registry on 127.0.0.1 (prints REGISTRY=...)"
+	@echo "make publish REGISTRY=host:port  push stack, buildpackages and builder"
 
 vendor:
 	@tools/vendor.sh build/vendor
@@ -36,7 +40,7 @@ pytest:
 hypothesis:
 	@$(PYTHON) -c 'import hypothesis' 2>/dev/null || $(PYTHON) -m pip install --quiet hypothesis==6.170.15
 
-test-unit: vendor pytest versitygw hypothesis
+test-unit: vendor pytest versitygw hypothesis uv-wheel
 	@tools/fetch-wheels.sh pipenv pipenv==$$(sed -n 's/^pipenv = "\(.*\)"/\1/p' buildpacks/pipenv/buildpack.toml) >/dev/null
 	@tools/fetch-wheels.sh pip pip==24.3.1 >/dev/null
 	$(PYTEST) -q tests
@@ -51,7 +55,7 @@ tools:
 	@mkdir -p build && ln -sf "$$(tools/ensure-lifecycle.sh)" build/lifecycle.tgz
 
 stack: tools
-	@stack/build.sh
+	@PYCNB_DEBIAN_RELEASE=$(DISTRO) stack/build.sh
 
 # Each buildpack as a .cnb per target (<name>-<os>-<arch>.cnb), next to its directory.
 package: package-dirs tools
@@ -61,7 +65,7 @@ package: package-dirs tools
 	done
 
 builder: package-dirs stack
-	@pack builder create $(BUILDER) --config builder.toml --pull-policy never >/dev/null
+	@pack builder create $(BUILDER) --config "$$($(PYTHON) tools/builder_config.py $(DISTRO))" --pull-policy never >/dev/null
 	@docker image prune -f --filter label=io.buildpacks.builder.metadata >/dev/null  # replaced builders
 	@pack config trusted-builders add $(BUILDER) >/dev/null 2>&1 || true
 	@echo "builder $(BUILDER) ready" >&2
@@ -70,7 +74,7 @@ builder: package-dirs stack
 mirror: stack
 	@mirror/setup.sh
 
-integration: builder pytest
+integration: builder pytest uv-wheel
 	@mirror/setup.sh >/dev/null
 	@tools/fetch-wheels.sh apps -r integration/testdata/bench/requirements.txt >/dev/null
 	@tools/fetch-wheels.sh pipenv pipenv==$$(sed -n 's/^pipenv = "\(.*\)"/\1/p' buildpacks/pipenv/buildpack.toml) >/dev/null
@@ -79,7 +83,7 @@ integration: builder pytest
 test: test-unit integration
 
 # pip-install through the real builder (cold, warm, one change) against plain pip; then detect.
-bench: builder bench-detect
+bench: builder bench-detect uv-wheel
 	@tools/fetch-wheels.sh apps -r integration/testdata/bench/requirements.txt >/dev/null
 	@$(PYTHON) tools/bench.py
 
@@ -108,3 +112,28 @@ bench-s3: vendor versitygw
 conda-channel: stack
 	@mirror/setup.sh >/dev/null
 	@mirror/conda-setup.sh $(abspath $(REQUIREMENTS)) >/dev/null
+
+# -- ca-certificates (issue 8): tests make a CA and TLS servers with the openssl command;
+# property tests of binding entries and pip output use hypothesis.
+.PHONY: ca-test-tools
+ca-test-tools:
+	@command -v openssl >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null; }
+	@$(PYTHON) -c 'import hypothesis' 2>/dev/null || $(PYTHON) -m pip install --quiet hypothesis
+test-unit integration: ca-test-tools
+
+# --- the platform path: a registry on 127.0.0.1, publishing for platform teams ---------
+# `make -s registry` starts CNCF Distribution on 127.0.0.1 (idempotent), prints REGISTRY=…
+registry: tools
+	@tools/registry.sh
+
+# `make publish REGISTRY=host:port[/path]`: stack images, every buildpackage and the builder.
+publish: builder
+	@test -n "$(REGISTRY)" || { echo "usage: make publish REGISTRY=host:port[/path]" >&2; exit 2; }
+	@$(PYTHON) tools/publish.py "$(REGISTRY)" $(DISTRO)
+
+# -- uv (issue 13) ---------------------------------------------------------------
+# The uv wheel buildpacks/uv's catalog names, fetched once with pip and checked against the
+# catalog's sha256; placed in the loopback mirror where BP_DEPENDENCY_MIRROR finds it.
+.PHONY: uv-wheel
+uv-wheel:
+	@$(PYTHON) tools/fetch-uv.py --mirror "$(PYCNB_CACHE)/mirror" >/dev/null

@@ -37,23 +37,72 @@ def _run(argv, **kw):
     return subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
 
 
+@dataclass
+class Mirror:
+    """What `make -s mirror` prints: KEY=VALUE settings and pack arguments (lines starting with --)."""
+    settings: dict[str, str]
+    volumes: list[str]      # --volume values: the ca-certificates binding of the host's extra CAs, ...
+    ca_binding: Path        # that binding's directory (only its type file on a machine without extra CAs)
+    args: list[str]         # every pack argument, flags and values (the conda binding's --volume too)
+
+
 @pytest.fixture(scope="session")
-def mirror_env() -> dict[str, str]:
-    """The settings `make -s mirror` prints (it is idempotent: seconds when warm)."""
+def mirror() -> Mirror:
+    """`make -s mirror` (mirror/setup.sh) output, parsed by its contract (idempotent: seconds when warm)."""
     proc = subprocess.run(["bash", str(REPO / "mirror" / "setup.sh")], stdout=subprocess.PIPE, text=True, timeout=3600)
     assert proc.returncode == 0, "mirror set-up failed (see stderr above)"
-    settings = dict(line.split("=", 1) for line in proc.stdout.splitlines()
-                    if "=" in line and not line.startswith("--"))
+    settings, args = {}, []
+    for line in proc.stdout.splitlines():
+        if line.startswith("--"):
+            args += line.split(None, 1)
+        else:
+            assert "=" in line, f"not a KEY=VALUE setting or a pack argument: {line!r}"
+            key, value = line.split("=", 1)
+            settings[key] = value
+    volumes = [args[i + 1] for i, a in enumerate(args[:-1]) if a == "--volume"]
     assert "BP_DEPENDENCY_MIRROR" in settings, proc.stdout
-    return settings
+    ca = [v for v in volumes if v.split(":")[1] == "/platform/bindings/ca-certificates"]
+    assert len(ca) == 1, proc.stdout
+    return Mirror(settings, volumes, Path(ca[0].split(":")[0]), args)
 
 
 @pytest.fixture(scope="session")
-def mirror_args(mirror_env) -> list[str]:
-    """The pack arguments `make -s mirror` prints (lines starting with --), e.g. the conda binding."""
-    proc = subprocess.run(["bash", str(REPO / "mirror" / "setup.sh")], stdout=subprocess.PIPE, text=True, timeout=600)
-    assert proc.returncode == 0
-    return [arg for line in proc.stdout.splitlines() if line.startswith("--") for arg in line.split(None, 1)]
+def mirror_env(mirror) -> dict[str, str]:
+    """The settings `make -s mirror` prints."""
+    return mirror.settings
+
+
+@pytest.fixture(scope="session")
+def mirror_args(mirror) -> list[str]:
+    """The pack arguments `make -s mirror` prints (lines starting with --), e.g. the conda binding;
+    without the ca-certificates binding, which only tests of the default index need."""
+    ca = f"{mirror.ca_binding}:/platform/bindings/ca-certificates:ro"
+    return [a for i, a in enumerate(mirror.args)
+            if a != ca and not (a == "--volume" and i + 1 < len(mirror.args) and mirror.args[i + 1] == ca)]
+
+
+def image_layers(image: str) -> list[str] | None:
+    proc = subprocess.run(["docker", "image", "inspect", "--format", "{{json .RootFS.Layers}}", image],
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    return json.loads(proc.stdout) if proc.returncode == 0 else None
+
+
+def scratch_images(builder: str) -> set[str]:
+    """pack's scratch images (pack.local/builder/*, ...) made from `builder`: an ephemeral
+    builder is the builder's layers plus a few with the build's --env values. pack must
+    delete them when the build ends. Only those of our builder count because other people's
+    builds may share this Docker engine."""
+    listing = _run(["docker", "images", "--format", "{{.Repository}}:{{.Tag}}"])
+    assert listing.returncode == 0, listing.stdout
+    base = image_layers(builder)
+    assert base, f"{builder} missing: run `make builder`"
+    found = set()
+    for name in listing.stdout.split():
+        if name.startswith("pack.local/"):
+            layers = image_layers(name)  # None: deleted meanwhile
+            if layers and layers[:len(base)] == base:
+                found.add(name)
+    return found
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -61,14 +110,12 @@ def builder_ready():
     assert shutil.which("pack"), "pack is not installed: run `make integration`, which sets it up"
     assert _run(["docker", "info"]).returncode == 0, "no Docker engine answers: run `make integration`"
     assert _run(["docker", "image", "inspect", BUILDER]).returncode == 0, f"{BUILDER} missing: run `make builder`"
+    before = scratch_images(BUILDER)
     yield
-    # pack leaves an ephemeral builder image behind for builds with volumes or network none.
-    ephemeral = [r for r in _run(["docker", "images", "--format", "{{.Repository}}"]).stdout.split()
-                 if r.startswith("pack.local/builder/")]
-    if ephemeral:
-        _run(["docker", "image", "rm", "-f", *ephemeral])
     # App images replaced by a rebuild under the same name.
     _run(["docker", "image", "prune", "-f", "--filter", "label=io.buildpacks.lifecycle.metadata"])
+    leaked = scratch_images(BUILDER) - before
+    assert not leaked, f"pack left scratch images behind (remove with `docker image rm`): {sorted(leaked)}"
 
 
 @pytest.fixture

@@ -148,6 +148,8 @@ def _read_ref(ref: str) -> str:
         try:
             resp = requests.get(ref, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT))
             resp.raise_for_status()
+        except requests.exceptions.SSLError as exc:
+            raise _certificate_error(ref, exc) from exc
         except requests.RequestException as exc:
             raise errors.download_failed("the dependency catalog", ref, str(exc)) from exc
         return resp.text
@@ -162,6 +164,14 @@ def _read_ref(ref: str) -> str:
         return data.decode("utf-8")
     except (OSError, ValueError) as exc:  # unreadable, not UTF-8, or a NUL in the path
         raise errors.download_failed("the dependency catalog", ref, getattr(exc, "strerror", None) or str(exc)) from None
+
+
+def _certificate_error(uri: str, exc: Exception) -> errors.UserError:
+    """TLS verification failed: a certificate problem, which a ca-certificates binding fixes (the
+    downloader's requests reads REQUESTS_CA_BUNDLE, which pycnb/ca-certificates sets for the build)."""
+    from .certificates import tls_reason
+    return errors.certificate_untrusted("the dependency download", urllib.parse.urlparse(uri).hostname or uri,
+                                        tls_reason(str(exc)))
 
 
 def _host_key(host: str) -> str:
@@ -254,6 +264,8 @@ class DependencyFetcher:
                             digest.update(chunk)
                             out.write(chunk)
                 return digest.hexdigest()
+            except requests.exceptions.SSLError as exc:  # retrying cannot help: the CA is not trusted
+                raise _certificate_error(uri, exc) from exc
             except requests.RequestException as exc:
                 last = self.log.redact(str(exc))
                 if attempt < RETRIES:

@@ -354,3 +354,64 @@ def conda_lock_wrong_platform(origin: str, platforms: list[str], subdir: str) ->
     return UserError("conda-lock-platform", f"{origin} locks packages for {_listing(platforms)}, not for {subdir}, "
                      "the platform of this build",
                      f"Lock for {subdir} too (for example `conda-lock -p {subdir}` or `pixi project platform add {subdir}`).")
+
+
+# -- certificates and networks (libbuild/certificates.py, libbuild/python/failures.py) ----------
+
+CA_BINDING_EXAMPLE = ("mkdir -p bindings/ca; echo ca-certificates > bindings/ca/type; cp corp.pem bindings/ca/; "
+                      "pack build ... --volume $PWD/bindings/ca:/platform/bindings/ca:ro")
+
+
+def certificate_untrusted(tool: str, host: str, reason: str) -> UserError:
+    because = f" ({reason})" if reason else ""
+    return UserError(
+        "certificate-untrusted",
+        f"{tool} could not verify the TLS certificate of {host}{because}: the build does not trust "
+        "the certificate authority that signed it. This is a certificate problem, not a missing package",
+        f"If {host} uses a private CA, or the network intercepts TLS (a corporate proxy), give the build "
+        f"that CA's certificate with a ca-certificates binding: {CA_BINDING_EXAMPLE} (see buildpacks/ca-certificates).")
+
+
+def index_unreachable(tool: str, index: str, cause: str) -> UserError:
+    return UserError(
+        "index-unreachable", f"{tool} could not reach {index}: {cause}",
+        "Check the index URL (PIP_INDEX_URL, a pip binding's pip.conf, or --index-url in the requirements "
+        "file) and that the build can reach it (pack build --network; proxies).")
+
+
+def index_insecure(tool: str, host: str) -> UserError:
+    return UserError(
+        "index-insecure", f"{tool} ignored the package index at {host}: it is plain HTTP and the host is not trusted",
+        f"Serve the index over HTTPS, or allow this host explicitly with PIP_TRUSTED_HOST={host} "
+        "(or trusted-host in a pip binding's pip.conf).")
+
+
+def certificate_entry_invalid(origin: str, detail: str) -> UserError:
+    return UserError(
+        "certificate-entry-invalid", f"the ca-certificates binding entry {origin} is not usable: {detail}",
+        "Give each entry of a ca-certificates binding one or more PEM certificates "
+        "(-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----) and nothing else.")
+# -- which package manager (libbuild/python/manager.py) -----------------------
+
+def manager_conflict(files: Iterable[str]) -> UserError:
+    return UserError(
+        "package-manager-conflict",
+        f"the app has the files of more than one package manager: {_listing(files)}",
+        "Keep the files of one manager (a requirements.txt beside one lock is fine: it is taken as an export), "
+        "or choose with BP_PYTHON_PACKAGE_MANAGER=pip|pipenv|poetry|uv|conda, "
+        "for example `pack build --env BP_PYTHON_PACKAGE_MANAGER=uv`.")
+
+
+def manager_files_missing(name: str, expected: Iterable[str], present: Iterable[str]) -> UserError:
+    return UserError(
+        "package-manager-files-missing",
+        f"BP_PYTHON_PACKAGE_MANAGER={name}, but the app has none of {_listing(expected)} "
+        f"(it has: {_listing(present)})",
+        f"Add {' or '.join(expected)} to the app, or set BP_PYTHON_PACKAGE_MANAGER to the manager whose files it has.")
+
+
+# -- uv (pycnb/uv, and pip-install with BP_PIP_INSTALLER=uv) -----------------------
+
+def uv_missing() -> UserError:
+    return UserError("uv-missing", "uv is not on PATH for this build (pycnb/uv did not run before this buildpack)",
+                     "Use the pycnb/python composite or a builder order that puts pycnb/uv before this buildpack.")

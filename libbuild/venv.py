@@ -5,19 +5,17 @@ and the image — carry no pip of their own.
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
 
 from . import errors, execute, sbom, versions
 from .log import Logger
 from .pipconfig import PipConfig
+from .python import failures
 
 if TYPE_CHECKING:
     from .context import BuildContext
     from .layers import Layer
-
-_NOT_FOUND = re.compile(r"No matching distribution found for (?P<req>\S+)")
 
 
 def pip_in_use(ctx: "BuildContext", python: dict) -> str:
@@ -30,18 +28,24 @@ def pip_in_use(ctx: "BuildContext", python: dict) -> str:
 
 
 def packages_layer(ctx: "BuildContext", metadata: dict, title: str, config: PipConfig, python_version: str,
-                   pip_args: Callable[[], list[str]], system_site_packages: bool = False) -> "Layer":
+                   pip_args: Callable[[], list[str]], system_site_packages: bool = False,
+                   installer: Optional[Callable[[Path, list[str], Path], None]] = None,
+                   cache_name: str = "pip-cache") -> "Layer":
     """The `packages` layer as a venv, reused whole while `metadata` is unchanged, else built
     from empty with pip (`pip_args()` is asked for only then), with pip's own cache in the
-    cache-only `pip-cache` layer."""
-    cache = ctx.layers.cached("pip-cache", {}, cache=True)
+    cache-only `pip-cache` layer. `installer(venv, args, cache_dir)` replaces pip (uv does),
+    with its cache in the layer `cache_name`."""
+    cache = ctx.layers.cached(cache_name, {}, cache=True)
     layer = ctx.layers.cached("packages", metadata, build=ctx.plan.wants("site-packages", "build"),
                               launch=ctx.plan.wants("site-packages", "launch"), cache=True)
     if not layer.reused:
         with ctx.log.section(title):
             args = pip_args()
             create(layer.path, config, ctx.log, system_site_packages)
-            pip_install(layer.path, args, config, ctx.log, cwd=ctx.app_dir, cache_dir=cache.path)
+            if installer is None:
+                pip_install(layer.path, args, config, ctx.log, cwd=ctx.app_dir, cache_dir=cache.path)
+            else:
+                installer(layer.path, args, cache.path)
         layer.env.default("VIRTUAL_ENV", str(layer.path))
     layer.sbom = distributions(layer.path, python_version)
     ctx.log.info(f"{len(layer.sbom)} distributions in the packages layer")
@@ -66,11 +70,9 @@ def pip_install(venv: Path, args: list[str], config: PipConfig, log: Logger, cwd
 
 
 def explain_failure(output: list[str], config: PipConfig) -> Optional[errors.UserError]:
-    for line in reversed(output):
-        match = _NOT_FOUND.search(line)
-        if match:
-            return errors.package_not_found(match["req"], config.describe_index())
-    return None
+    """The true cause of a failed pip run (certificate, unreachable index, missing package)."""
+    return failures.explain(output, config.describe_index(), index_urls=[u for u in [config.index_url()] if u],
+                            environ=config.environ)
 
 
 def site_packages(venv: Path, python_version: str) -> Path:

@@ -10,16 +10,19 @@
 #                                  symlinks to `lifecycle` (pack checks that they exist)
 # This mirrors the lifecycle's own Makefile and tools/packager.
 #
-# Pin: lifecycle v0.20.12: Buildpack API 0.7-0.11 and Platform API 0.7-0.14 (pack v0.35.1
-# uses 0.13). Later v0.20.x tags are not verifiable through the checksum database here.
+# The pin lives in tools/versions.env (with how to move it). The lifecycle's go.mod has no
+# `replace` directive, but we build inside the downloaded module all the same: one way for
+# both tools, and the module's own api/apis.go is at hand for the descriptor.
 #
 # Env: PYCNB_LIFECYCLE_VERSION (override the pin), PYCNB_CACHE.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=tools/lib.sh
 . "$here/lib.sh"
+# shellcheck source=tools/versions.env
+. "$here/versions.env"
 
-version="${PYCNB_LIFECYCLE_VERSION:-0.20.12}"
+version="${PYCNB_LIFECYCLE_VERSION:-$PYCNB_LIFECYCLE_PIN}"
 version="${version#v}"
 outdir="$PYCNB_CACHE/lifecycle"
 out="$outdir/lifecycle-v$version+linux.x86-64.tgz"

@@ -49,7 +49,9 @@ pycnb_apt_install() {
 }
 
 # Find a Go toolchain (the machine image ships one in /usr/local/go) and put it on PATH.
-# The pinned pack/lifecycle need Go >= 1.24 (their go.mod `go` lines).
+# 1.24 is only a floor for downloading modules: the pinned modules' go.mod `go` lines set the
+# real minimum (tools/versions.env names them), and an older go stops with "go.mod requires
+# go >= X" when it builds them.
 pycnb_find_go() {
     local d
     for d in "$(dirname "$(command -v go 2>/dev/null || echo /nonexistent/go)")" /usr/local/go/bin "$HOME/go/bin" /usr/lib/go/bin; do

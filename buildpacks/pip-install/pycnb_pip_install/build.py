@@ -6,11 +6,12 @@ import json
 import tempfile
 from pathlib import Path
 
-from libbuild import BuildContext, BuildResult, interpreter, venv
+from libbuild import BuildContext, BuildResult, errors, execute, interpreter, venv
 from libbuild.pipconfig import APP_FILE_SETTINGS, PipConfig
+from libbuild.python import manager, uv
 
 from . import local_sources, requirements, s3inputs
-from .detect import requirement_files
+from .detect import installer, requirement_files
 from .selection import Selection
 
 SETTINGS = ("BP_PIP_REQUIREMENT", "PIP_REQUIREMENT", "PIP_CONSTRAINT", "BP_PIP_FIND_LINKS", "BP_PIP_PROHIBITED_PACKAGES", "BP_PIP_EXTERNAL_PACKAGES",
@@ -18,12 +19,16 @@ SETTINGS = ("BP_PIP_REQUIREMENT", "PIP_REQUIREMENT", "PIP_CONSTRAINT", "BP_PIP_F
 
 
 def build(ctx: BuildContext) -> BuildResult:
+    ctx.log.info(manager.chosen(ctx.app_dir, ctx.settings).note())
+    tool = installer(ctx)
+    if tool not in ("pip", "uv"):
+        raise errors.invalid_setting("BP_PIP_INSTALLER", tool, "pip or uv")
     config = PipConfig.for_build(ctx.settings, ctx.bindings, ctx.app_dir, ctx.list_setting("BP_PIP_FIND_LINKS"))
     # pip decodes a requirements file without a BOM or coding line in the locale's encoding:
     # UTF-8 mode makes that the UTF-8 the buildpack checked.
     config.environ["PYTHONUTF8"] = "1"
     python = interpreter.probe(config.environ, ctx.log)
-    pip_version = venv.pip_in_use(ctx, python)
+    pip_version = venv.pip_in_use(ctx, python) if tool == "pip" else None
     scratch = tempfile.TemporaryDirectory(prefix="pip-install-")
     from_s3 = s3inputs.prepare(ctx, config)  # s3 wheelhouses and pipper packages, if any
 
@@ -52,15 +57,25 @@ def build(ctx: BuildContext) -> BuildResult:
         "requirements": requirements.digest(reqs, ctx.app_dir)[:16],
         "local-sources": local_sources.digest(reqs, ctx.app_dir, ctx.log)[:16],
         "python": python["version"],
-        "pip": pip_version,
+        "pip": pip_version or "unused",
         "settings": _digest({k: ctx.setting(k) for k in SETTINGS})[:16],
         "index": config.fingerprint()[:16],
         **from_s3.metadata,
     }
+    uv_install = None
+    if tool == "uv":
+        metadata["installer"] = f"uv {uv.version(uv.environ(config), ctx.log)}"
+
+        def uv_install(venv_dir: Path, args: list[str], cache_dir: Path) -> None:
+            execute.run(["uv", "pip", "install", "--python", str(venv_dir / "bin" / "python"), *uv.index_args(config),
+                         *args], ctx.log, cwd=ctx.app_dir, env=uv.environ(config, cache_dir),
+                        explain=lambda out: uv.explain_failure(out, config))
     # Externally provided packages must stay visible to the app.
-    venv.packages_layer(ctx, metadata, "Installing requirements", config, python["version"],
+    venv.packages_layer(ctx, metadata, "Installing requirements" + (" with uv" if uv_install else ""), config,
+                        python["version"],
                         lambda: [a for option, f in zip(options, install_files) for a in (option, str(f))] + from_s3.pip_args,
-                        system_site_packages=bool(selection.externals))
+                        system_site_packages=bool(selection.externals), installer=uv_install,
+                        cache_name="uv-cache" if uv_install else "pip-cache")
     scratch.cleanup()
     return BuildResult()
 

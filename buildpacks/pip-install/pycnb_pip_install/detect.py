@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from libbuild import BuildPlan, DetectContext, DetectResult, Require, appfiles, opt_in, opt_out
+from libbuild.python import manager
 
 
 def requirement_files(ctx) -> list[str]:
@@ -14,11 +15,21 @@ def requirement_files(ctx) -> list[str]:
     return [n for n in named if n] or (["requirements.txt"] if appfiles.exists(ctx.app_dir, "requirements.txt") else [])
 
 
+def installer(ctx) -> str:
+    """pip, or uv when BP_PIP_INSTALLER=uv (checked again, with a message, at build)."""
+    return (ctx.setting("BP_PIP_INSTALLER") or "pip").lower()
+
+
 def detect(ctx: DetectContext) -> DetectResult:
     files = requirement_files(ctx)
     # pipper's own manifests (their packages come from an s3 binding; see s3inputs.py).
-    files += [n for n in ("pipper.json", "pipper.yaml") if (ctx.app_dir / n).is_file()]
+    files += [n for n in ("pipper.json", "pipper.yaml") if appfiles.exists(ctx.app_dir, n)]
     if not files:
         return opt_out("no requirements.txt or pipper.json/pipper.yaml (and BP_PIP_REQUIREMENT is not set)")
-    return opt_in(f"found {', '.join(files)}", BuildPlan(
-        provides=["site-packages"], requires=[Require("cpython", {"build": True}), Require("pip", {"build": True})]))
+    why_not = manager.opt_out_reason(ctx.app_dir, ctx.settings, "pip")
+    if why_not:
+        return opt_out(why_not)
+    requires = [Require("cpython", {"build": True}), Require("pip", {"build": True})]
+    if installer(ctx) == "uv":
+        requires.append(Require("uv", {"build": True}))
+    return opt_in(f"found {', '.join(files)}; installer {installer(ctx)}", BuildPlan(provides=["site-packages"], requires=requires))

@@ -6,13 +6,15 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from libbuild import BuildContext, BuildResult, appfiles, errors, execute, interpreter, venv
+from libbuild import BuildContext, BuildResult, appfiles, errors, execute, interpreter, tomlfile, venv
 from libbuild.pipconfig import PipConfig
+from libbuild.python import failures, manager
 
 from . import pipfile
 
 
 def build(ctx: BuildContext) -> BuildResult:
+    ctx.log.info(manager.chosen(ctx.app_dir, ctx.settings).note())
     if appfiles.exists(ctx.app_dir, "requirements.txt"):
         ctx.log.info("Both Pipfile and requirements.txt are present: installing from Pipfile.lock with pipenv; "
                      "requirements.txt is ignored")
@@ -37,7 +39,9 @@ def build(ctx: BuildContext) -> BuildResult:
                 # The text already read (and checked), not the app's file again.
                 (scratch / "lock" / "Pipfile").write_text(pipfile_text, encoding="utf-8")
                 env["PIPENV_PIPFILE"] = str(scratch / "lock" / "Pipfile")
-                execute.run(["pipenv", "lock", "--python", "python3"], ctx.log, cwd=scratch / "lock", env=env)
+                execute.run(["pipenv", "lock", "--python", "python3"], ctx.log, cwd=scratch / "lock", env=env,
+                            explain=lambda out: failures.explain(out, config.describe_index(), "pipenv",
+                                                                 _pipfile_sources(ctx), env))
                 lock_bytes = (scratch / "lock" / "Pipfile.lock").read_bytes()
 
         metadata = {"lock": hashlib.sha256(lock_bytes).hexdigest()[:16], "python": python["version"],
@@ -63,3 +67,15 @@ def _without_lock_sources(lines: list[str], config: PipConfig, ctx: BuildContext
     if len(kept) != len(lines):
         ctx.log.info("Using the index the platform configured instead of the sources in Pipfile.lock")
     return kept
+
+
+def _pipfile_sources(ctx: BuildContext) -> list[str]:
+    """The Pipfile's [[source]] URLs, for probing when pipenv's lock hides why it found nothing
+    (URLs with ${VARIABLES} are pipenv's to expand: left out)."""
+    try:
+        data = tomlfile.loads(appfiles.read_text(ctx.app_dir, "Pipfile", "Pipfile"), "Pipfile")
+    except errors.UserError:
+        return []
+    sources = data.get("source", [])
+    urls = [s.get("url") for s in sources if isinstance(s, dict)] if isinstance(sources, list) else []
+    return [u for u in urls if isinstance(u, str) and "$" not in u]

@@ -1,12 +1,13 @@
 """pycnb/python-start: detect."""
 from __future__ import annotations
 
-from libbuild import BuildPlan, DetectContext, DetectResult, Require, opt_in, opt_out
+from libbuild import BuildPlan, DetectContext, DetectResult, Require, UserError, opt_in, opt_out
+from libbuild.python import manager
 
 
 # Files that make a directory a Python app even without a top-level *.py file.
-MANIFESTS = ("requirements.txt", "Pipfile", "Pipfile.lock", "pyproject.toml", "setup.py", "setup.cfg",
-             "environment.yml", "environment.yaml", "package-list.txt", "conda-lock.yml", "pixi.lock",
+MANIFESTS = ("requirements.txt", "Pipfile", "Pipfile.lock", "pyproject.toml", "uv.lock", "poetry.lock", "setup.py",
+             "setup.cfg", "environment.yml", "environment.yaml", "package-list.txt", "conda-lock.yml", "pixi.lock",
              ".python-version", "runtime.txt")
 
 _LAUNCH = {"launch": True}
@@ -18,6 +19,11 @@ def detect(ctx: DetectContext) -> DetectResult:
         found = next((p.name for p in sorted(ctx.app_dir.glob("*.py")) if p.is_file()), None)
     if found is None:
         return opt_out("no *.py file or Python manifest")
+    try:
+        manager.chosen(ctx.app_dir, ctx.settings)
+    except UserError as exc:
+        # The install buildpacks report it; a group without one must not pass in their place.
+        return opt_out(f"no package manager can be chosen ({exc.message})")
     plan = BuildPlan(
         requires=[Require("cpython", dict(_LAUNCH))],
         alternatives=[

@@ -1,0 +1,1 @@
+"""Helpers shared by the Python-ecosystem buildpacks: package managers, their configuration, their failures."""
