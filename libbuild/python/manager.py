@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional
 
-from .. import errors
+from .. import appfiles, errors
 
 SETTING = "BP_PYTHON_PACKAGE_MANAGER"
 # In the order the composite's groups try them (DESIGN §3).
@@ -53,7 +53,7 @@ class Choice:
 
 def found_files(app_dir: Path, settings: Mapping[str, str]) -> dict[str, list[str]]:
     """Each manager's files present in the app, by manager."""
-    found = {name: [f for f in files if (app_dir / f).is_file()] for name, files in SIGNALS.items()}
+    found = {name: [f for f in files if appfiles.exists(app_dir, f)] for name, files in SIGNALS.items()}
     if (settings.get("BP_PIP_REQUIREMENT") or "").strip():
         found["pip"].append("BP_PIP_REQUIREMENT")
     return {name: files for name, files in found.items() if files}
