@@ -30,10 +30,12 @@ package-dirs: vendor
 
 pytest:
 	@$(PYTHON) -c 'import pytest' 2>/dev/null || $(PYTHON) -m pip install --quiet pytest
+	@$(PYTHON) -c 'import hypothesis' 2>/dev/null || $(PYTHON) -m pip install --quiet hypothesis
 
 test-unit: vendor pytest versitygw
 	@tools/fetch-wheels.sh pipenv pipenv==$$(sed -n 's/^pipenv = "\(.*\)"/\1/p' buildpacks/pipenv/buildpack.toml) >/dev/null
 	@tools/fetch-wheels.sh pip pip==24.3.1 >/dev/null
+	@mirror/fetch-pip-wheels.sh >/dev/null  # the pip buildpack's catalog wheels (offline unit tests)
 	$(PYTEST) -q tests
 
 bench-detect: package-dirs

@@ -167,3 +167,14 @@ def test_runtime_txt_disagreeing_with_python_version_names_both(tree, catalog):
 def test_malformed_runtime_txt(tree, catalog):
     tree.write("runtime.txt", "3.14\n")
     failure(tree, "runtime.txt says '3.14', expected python-<version> such as python-3.14.8")
+
+
+def test_platform_default_replaces_the_buildpack_default_only(tree, catalog):
+    tree.set_env("BP_CPYTHON_DEFAULT_VERSION", "3.13.5")
+    run = build(tree)
+    assert run.code == 0
+    assert ("No version requested by the app; using the platform's default '3.13.5' from BP_CPYTHON_DEFAULT_VERSION "
+            "(the buildpack's own default is '3.14')") in run.output
+    assert "Selected CPython 3.13.5 (prebuilt" in run.output
+    tree.write(".python-version", "3.14\n")  # any request of the app wins
+    assert "Selected CPython 3.14.8 (prebuilt" in build(tree).output

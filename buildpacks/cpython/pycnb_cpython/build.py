@@ -60,6 +60,12 @@ def choose_version(ctx: BuildContext) -> VersionRequest:
                          "instead and delete runtime.txt.")
         return chosen
     default = str(ctx.buildpack.metadata.get("default-versions", {}).get("cpython", ""))
+    platform = ctx.setting("BP_CPYTHON_DEFAULT_VERSION")
+    if platform:
+        platform = version_sources.check_constraint(platform, "BP_CPYTHON_DEFAULT_VERSION")
+        ctx.log.info(f"No version requested by the app; using the platform's default {platform!r} from "
+                     f"BP_CPYTHON_DEFAULT_VERSION (the buildpack's own default is {default!r})")
+        return VersionRequest(platform, "BP_CPYTHON_DEFAULT_VERSION")
     ctx.log.info(f"No version requested by the app; using the default {default!r} from buildpack.toml")
     return VersionRequest(default, "the buildpack default")
 
