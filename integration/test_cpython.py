@@ -7,6 +7,7 @@ the one clear download message, not with a traceback or a silent fallback.
 """
 from __future__ import annotations
 
+import os
 import subprocess
 
 import pytest
@@ -124,3 +125,20 @@ def test_air_gapped_build_from_file_mirror(tmp_path, images, mirror_env):
     assert "from dependency-mapping binding" in build.output
     data, _ = serve_and_get(image)
     assert data["python"].startswith(default_line() + ".")
+
+
+# `make test-full` compiles more lines inside pack build (minutes each); `make test` compiles only 3.11.2.
+FULL = [v for v in os.environ.get("PYCNB_SOURCE_COMPILES", "").split() if v]
+
+
+@pytest.mark.parametrize("release", FULL)
+def test_full_source_compile_inside_pack_build(tmp_path, images, mirror_env, release):
+    src = app(tmp_path, "web")
+    (src / ".python-version").write_text(f"{release}\n")
+    # No prebuilt catalog: the source entry of buildpack.toml, through the mirror.
+    build = pack_build(images(f"src{release}"), src, {"BP_DEPENDENCY_MIRROR": mirror_env["BP_DEPENDENCY_MIRROR"],
+                                                       "BP_CPYTHON_ALLOW_EOL": "true"})
+    assert build.code == 0
+    assert f"Compiling CPython {release} from source" in build.output
+    data, _ = serve_and_get(build.image)
+    assert data["python"] == release
