@@ -178,3 +178,9 @@ def test_platform_default_replaces_the_buildpack_default_only(tree, catalog):
     assert "Selected CPython 3.13.5 (prebuilt" in run.output
     tree.write(".python-version", "3.14\n")  # any request of the app wins
     assert "Selected CPython 3.14.8 (prebuilt" in build(tree).output
+
+
+def test_versions_from_other_buildpacks_are_checked_too(tree, catalog):
+    run = tree.build("cpython", [("cpython", {"version": "3." + "9" * 5000, "version-source": "Pipfile.lock", **BOTH})])
+    assert run.code == 1 and "Traceback" not in run.output and len(run.output) < 2000
+    assert "Pipfile.lock asks for '3.999" in run.output

@@ -47,8 +47,11 @@ def choose_version(ctx: BuildContext) -> VersionRequest:
     # The app's own files are read (and validated) again here, so a broken version file
     # fails the build with its message rather than passing detect silently.
     own = version_sources.from_app(ctx.app_dir, ctx.setting("BP_CPYTHON_VERSION"))
-    planned = [VersionRequest(str(e.metadata["version"]), str(e.metadata.get("version-source", "buildpack plan")))
-               for e in ctx.plan.named("cpython") if e.metadata.get("version")]
+    planned = []
+    for e in ctx.plan.named("cpython"):
+        if e.metadata.get("version"):  # from other buildpacks' files (Pipfile.lock, ...): checked the same way
+            source = str(e.metadata.get("version-source", "buildpack plan"))
+            planned.append(VersionRequest(version_sources.check_constraint(str(e.metadata["version"]), source), source))
     requests = list(dict.fromkeys(own + planned))
     for r in sorted(requests, key=lambda r: r.rank):
         ctx.log.detail(f"{r.source} asks for {r.constraint!r}")
