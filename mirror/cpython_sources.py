@@ -135,6 +135,7 @@ def store(archive: str, tarball: DebianTarball, want: CatalogSource, dest: Path)
         if got != want.sha256:
             raise MirrorError(f"refusing {url}: sha256 {got} is not the catalog's sha256 of CPython {want.version} "
                               f"({want.sha256}, {want.uri})")
+        os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide it from the build user of a mounted mirror
         os.replace(tmp, dest)
     except urllib.error.HTTPError as exc:
         if exc.code == 404:

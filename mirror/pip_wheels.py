@@ -62,6 +62,7 @@ def fetch(version: str, uri: str, sha: str, requires_python: str, dest: Path) ->
         if actual != sha:
             raise MirrorError(f"refusing {name}: sha256 {actual} is not the catalog's {sha}")
         dest.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(got, 0o644)
         shutil.move(str(got), dest.with_name(dest.name + ".part"))
         os.replace(dest.with_name(dest.name + ".part"), dest)
 
