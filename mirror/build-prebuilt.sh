@@ -46,6 +46,9 @@ out="$MIRROR_ROOT/$rel"
 key_file="$out.key"
 mkdir -p "$(dirname "$out")"
 
+# A key from before keys lived next to the tarball counts too (no recompile after an upgrade).
+old_key="$PYCNB_CACHE/state/prebuilt-cpython-$version.key"
+if [ ! -f "$key_file" ] && [ -f "$old_key" ] && [ "$MIRROR_ROOT" = "$PYCNB_CACHE/mirror" ]; then cp "$old_key" "$key_file"; fi
 # key_file holds the key line and the tarball's sha256.
 if [ -f "$out" ] && [ -f "$key_file" ] && [ "$(sed -n 1p "$key_file")" = "$key" ] &&
   [ "$(sed -n 2p "$key_file")" = "$(sha256_of "$out")" ]; then

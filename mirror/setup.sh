@@ -16,8 +16,9 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 # The default line (3.14) and every other line an integration app pins, so `make test` builds
-# them from prebuilts; 3.11.2 stays source-only: one air-gapped test compiles it in pack build.
-PREBUILT_VERSIONS="${PYCNB_PREBUILT_VERSIONS:-3.14.8 3.9.2 3.13.15 3.15.0}"
+# them from prebuilts; 3.11.2 is the conda channel's python (mirror/conda_channel.py). One
+# air-gapped test still compiles 3.11.2 inside pack build (it is given no prebuilt catalog).
+PREBUILT_VERSIONS="${PYCNB_PREBUILT_VERSIONS:-3.14.8 3.9.2 3.11.2 3.13.15 3.15.0}"
 
 command -v docker >/dev/null || die "docker is not installed"
 docker image inspect "$PYCNB_BUILD_IMAGE" >/dev/null 2>&1 ||
