@@ -47,7 +47,7 @@ def test_pinned_line_answers_from_its_prebuilt(tmp_path, images, mirror_env, pin
         assert build.code != 0 and "status code: 51" in build.output
         assert f"Selected CPython {release} (source" in build.output
         assert f"ERROR: could not download CPython {release} from http://127.0.0.1:" in build.output
-        assert build.output.count("ERROR:") == 1
+        assert build.output.count("How to fix:") == 1  # one user error (pack adds its own ERROR lines)
 
 
 def test_default_app_uses_a_prebuilt_and_rebuild_reuses_it(tmp_path, images, mirror_env):
@@ -61,11 +61,10 @@ def test_default_app_uses_a_prebuilt_and_rebuild_reuses_it(tmp_path, images, mir
                 "default is '3.14')") in first.output
     else:
         assert "No version requested by the app; using the default '3.14' from buildpack.toml" in first.output
-    line = stand_in or "3.14"
-    assert f"Selected CPython {line}." in first.output and "(prebuilt" in first.output
+    assert f"Selected CPython {default_line()}" in first.output and "(prebuilt" in first.output
     assert "Compiling CPython" not in first.output and "compiling from source" not in first.output
     data, _ = serve_and_get(image)
-    assert data["python"].startswith(f"{line}.")
+    assert data["python"].startswith(default_line())
     assert data["uid"] != 0 and data["gid"] != 0  # the non-root CNB user
     assert data["executable"].startswith("/layers/pycnb_cpython/cpython/")
 
@@ -113,7 +112,7 @@ def test_version_file_errors_fail_in_build_with_one_message(tmp_path, images, mi
     assert "status code: 51" in build.output  # the build phase, not detect
     assert message in build.output
     assert "Traceback" not in build.output
-    assert build.output.count("ERROR: ") == 1
+    assert build.output.count("How to fix:") == 1  # one user error (pack adds its own ERROR lines)
 
 
 def test_air_gapped_build_from_file_mirror(tmp_path, images, mirror_env):
@@ -124,21 +123,20 @@ def test_air_gapped_build_from_file_mirror(tmp_path, images, mirror_env):
     assert build.code == 0
     assert "from dependency-mapping binding" in build.output
     data, _ = serve_and_get(image)
-    assert data["python"].startswith(default_line() + ".")
+    assert data["python"].startswith(default_line())
 
 
 # `make test-full` compiles more lines inside pack build (minutes each); `make test` compiles only 3.11.2.
 FULL = [v for v in os.environ.get("PYCNB_SOURCE_COMPILES", "").split() if v]
-
-
-@pytest.mark.parametrize("release", FULL)
-def test_full_source_compile_inside_pack_build(tmp_path, images, mirror_env, release):
-    src = app(tmp_path, "web")
-    (src / ".python-version").write_text(f"{release}\n")
-    # No prebuilt catalog: the source entry of buildpack.toml, through the mirror.
-    build = pack_build(images(f"src{release}"), src, {"BP_DEPENDENCY_MIRROR": mirror_env["BP_DEPENDENCY_MIRROR"],
-                                                       "BP_CPYTHON_ALLOW_EOL": "true"})
-    assert build.code == 0
-    assert f"Compiling CPython {release} from source" in build.output
-    data, _ = serve_and_get(build.image)
-    assert data["python"] == release
+if FULL:  # only make test-full defines it: an empty parametrization would count as skipped
+    @pytest.mark.parametrize("release", FULL)
+    def test_full_source_compile_inside_pack_build(tmp_path, images, mirror_env, release):
+        src = app(tmp_path, "web")
+        (src / ".python-version").write_text(f"{release}\n")
+        # No prebuilt catalog: the source entry of buildpack.toml, through the mirror.
+        build = pack_build(images(f"src{release}"), src, {"BP_DEPENDENCY_MIRROR": mirror_env["BP_DEPENDENCY_MIRROR"],
+                                                           "BP_CPYTHON_ALLOW_EOL": "true"})
+        assert build.code == 0
+        assert f"Compiling CPython {release} from source" in build.output
+        data, _ = serve_and_get(build.image)
+        assert data["python"] == release

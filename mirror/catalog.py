@@ -93,7 +93,7 @@ def entries(mirror: Path, base_url: str) -> List[str]:
 
 def platform_defaults(mirror: Path, buildpack_toml: Path) -> List[str]:
     """Settings a build on this mirror needs: when no source of the cpython buildpack's
-    default line could be fetched here, the newest line with a prebuilt stands in for it
+    default line could be fetched here, the newest prebuilt release stands in for it
     (BP_CPYTHON_DEFAULT_VERSION), so apps that request no version still build offline."""
     try:
         import tomllib
@@ -111,9 +111,9 @@ def platform_defaults(mirror: Path, buildpack_toml: Path) -> List[str]:
                        and (d / PREBUILT_NAME.format(v=d.name)).is_file()), key=version_key) if root.is_dir() else []
     if not prebuilt:
         return []
-    stand_in = ".".join(prebuilt[-1].split(".")[:2])
+    stand_in = prebuilt[-1]  # the exact release: its line's newest release may be source-only here
     print(f"catalog.py: WARNING: no source of the default CPython line {default} could be fetched here; "
-          f"builds that request no version use {stand_in} (BP_CPYTHON_DEFAULT_VERSION={stand_in})", file=sys.stderr)
+          f"builds that request no version use CPython {stand_in} (BP_CPYTHON_DEFAULT_VERSION={stand_in})", file=sys.stderr)
     return [f"BP_CPYTHON_DEFAULT_VERSION={stand_in}"]
 
 
