@@ -20,6 +20,7 @@ help:
 	@echo "make demo        build and run the demo app image (real pack + lifecycle + Docker)"
 	@echo "make test        unit and integration tests"
 	@echo "make test-unit   unit tests only (no Docker)"
+	@echo "make test-full   make test, plus CPython source compiles of more lines inside pack build"
 	@echo "make package-dirs  self-contained buildpack directories in build/buildpacks"
 	@echo "make bench       pip-install cold/warm/changed builds vs plain pip, and detect times"
 	@echo "make bench-detect  median detect time per packaged buildpack"
@@ -35,6 +36,7 @@ package-dirs: vendor
 
 pytest:
 	@$(PYTHON) -c 'import pytest' 2>/dev/null || $(PYTHON) -m pip install --quiet pytest
+	@$(PYTHON) -c 'import hypothesis' 2>/dev/null || $(PYTHON) -m pip install --quiet hypothesis
 
 # The property-based tests of the input parsers (tests/test_parser_properties.py).
 hypothesis:
@@ -43,6 +45,7 @@ hypothesis:
 test-unit: vendor pytest versitygw hypothesis uv-wheel
 	@tools/fetch-wheels.sh pipenv pipenv==$$(sed -n 's/^pipenv = "\(.*\)"/\1/p' buildpacks/pipenv/buildpack.toml) >/dev/null
 	@tools/fetch-wheels.sh pip pip==24.3.1 >/dev/null
+	@mirror/fetch-pip-wheels.sh >/dev/null  # the pip buildpack's catalog wheels (offline unit tests)
 	$(PYTEST) -q tests
 
 bench-detect: package-dirs
@@ -81,6 +84,13 @@ integration: builder pytest uv-wheel
 	$(PYTEST) -q -p no:cacheprovider integration
 
 test: test-unit integration
+
+# CPython lines: `make test` plus source compiles inside pack build of every other line whose
+# source the mirror serves (several minutes each).
+.PHONY: test-full
+test-full: test-unit builder pytest
+	@mirror/setup.sh >/dev/null
+	PYCNB_SOURCE_COMPILES="$${PYCNB_SOURCE_COMPILES:-3.9.2 3.13.5 3.13.15}" $(MAKE) integration
 
 # pip-install through the real builder (cold, warm, one change) against plain pip; then detect.
 bench: builder bench-detect uv-wheel

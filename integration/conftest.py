@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import tomllib
 import shutil
 import socket
 import subprocess
@@ -24,6 +25,20 @@ sys.path.insert(0, str(REPO / "tests"))  # loopback index and wheel helpers shar
 TESTDATA = Path(__file__).resolve().parent / "testdata"
 BUILDER = os.environ.get("PYCNB_BUILDER", "pycnb/builder:bookworm")
 CACHE = Path(os.environ.get("PYCNB_CACHE", Path.home() / ".cache" / "pycnb"))
+MIRROR = Path(os.environ.get("PYCNB_MIRROR_ROOT") or CACHE / "mirror")  # mirror/common.sh's MIRROR_ROOT
+
+
+def platform_settings() -> dict[str, str]:
+    """Settings every build on this machine's mirror needs (mirror/catalog.py writes them:
+    BP_CPYTHON_DEFAULT_VERSION when the default line's source cannot be fetched here)."""
+    path = MIRROR / "catalog" / "platform.env"
+    lines = path.read_text().splitlines() if path.is_file() else []
+    return dict(line.split("=", 1) for line in lines if "=" in line)
+
+
+def default_line() -> str:
+    """The CPython line an app that requests none gets on this machine's mirror."""
+    return platform_settings().get("BP_CPYTHON_DEFAULT_VERSION") or "3.14"
 
 
 @dataclass
@@ -145,7 +160,7 @@ def pack_build(image: str, path: Path, env: dict[str, str] | None = None, networ
                volumes: list[str] = (), args: list[str] = ()) -> Build:
     argv = ["pack", "build", image, "--builder", BUILDER, "--path", str(path), "--network", network,
             "--pull-policy", "never", "--trust-builder", "--timestamps", *args]
-    for k, v in (env or {}).items():
+    for k, v in {**platform_settings(), **(env or {})}.items():
         argv += ["--env", f"{k}={v}"]
     for v in volumes:
         argv += ["--volume", v]
@@ -216,7 +231,7 @@ def vendor_wheels(src: Path, wheel_dir: Path) -> None:
 def offline_cpython(tmp_path: Path) -> tuple[dict[str, str], list[str]]:
     """Settings and volumes for a --network none build: the mirror directory mounted at
     /mirror, its catalog read from there, and each prebuilt mapped (by checksum) to its file."""
-    mirror_dir = CACHE / "mirror"
+    mirror_dir = MIRROR
     catalog = (mirror_dir / "catalog" / "cpython.toml").read_text()
     binding = tmp_path / "offline-cpython"
     binding.mkdir()
@@ -231,6 +246,9 @@ def offline_cpython(tmp_path: Path) -> tuple[dict[str, str], list[str]]:
             (binding / checksum).write_text("file:///mirror/" + uri.split("://", 1)[1].split("/", 1)[1])
             uri, mapped = None, mapped + 1
     assert mapped, f"no prebuilt in the mirror catalog:\n{catalog}"
+    # The pip buildpack's catalog wheels (installed when a bundled pip is too old), by checksum too.
+    for dep in tomllib.loads((REPO / "buildpacks/pip/buildpack.toml").read_text())["metadata"]["dependencies"]:
+        (binding / dep["checksum"].removeprefix("sha256:")).write_text("file:///mirror/" + dep["uri"].split("://", 1)[1])
     return ({"BP_DEPENDENCY_CATALOG": "file:///mirror/catalog/cpython.toml"},
             [f"{mirror_dir}:/mirror:ro", f"{binding}:/platform/bindings/offline-cpython:ro"])
 

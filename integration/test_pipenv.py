@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CACHE, app, offline_cpython, pack_build, serve_and_get, vendor_wheels
+from conftest import CACHE, app, default_line, offline_cpython, pack_build, serve_and_get, vendor_wheels
 
 
 @pytest.fixture(scope="session")
@@ -20,10 +20,12 @@ def host_pipenv(tmp_path_factory) -> Path:
     return venv / "bin" / "pipenv"
 
 
-def pipenv_app(tmp_path: Path, index, host_pipenv: Path, packages: str, python: str = "3.11") -> Path:
+def pipenv_app(tmp_path: Path, index, host_pipenv: Path, packages: str, python: str = "") -> Path:
+    python = python or default_line()
+    key = "python_full_version" if python.count(".") == 2 else "python_version"
     src = app(tmp_path, "pipenv")
     (src / "Pipfile").write_text(f'[[source]]\nurl = "{index.url()}"\nverify_ssl = false\nname = "local"\n\n'
-                                 f"[packages]\n{packages}\n\n[requires]\npython_version = \"{python}\"\n")
+                                 f"[packages]\n{packages}\n\n[requires]\n{key} = \"{python}\"\n")
     env = {**os.environ, "PIPENV_VERBOSITY": "-1", "PIPENV_YES": "1", "PIPENV_IGNORE_VIRTUALENVS": "1",
            "WORKON_HOME": str(tmp_path / "venvs"), "PIPENV_PIPFILE": str(src / "Pipfile")}
     lock = subprocess.run([str(host_pipenv), "lock", "--python", "python3"], cwd=src, env=env,
@@ -42,10 +44,10 @@ def test_pipfile_app_answers_on_the_locked_python_and_rebuild_installs_nothing(t
     env = {**mirror_env, "PIP_INDEX_URL": index.url()}
     build = pack_build(image, src, env)
     assert build.code == 0
-    assert "Using version '3.11' from Pipfile.lock" in build.output
+    assert f"Using version '{default_line()}' from Pipfile.lock" in build.output
     assert "requirements.txt is ignored" in build.output
     data, _ = serve_and_get(image)
-    assert data["python"].startswith("3.11.") and data["flask"] == "3.1.3"
+    assert data["python"].startswith(default_line()) and data["flask"] == "3.1.3"
     assert "six" not in data["packages"]
 
     (src / "app.py").write_text((src / "app.py").read_text() + "\n# code-only change\n")

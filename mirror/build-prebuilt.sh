@@ -16,7 +16,7 @@ set -euo pipefail
 
 [ $# -eq 1 ] || die "usage: $0 VERSION"
 version="$1"
-cpython_source_field "$version" 4 >/dev/null || die "unknown CPython version $version (known: $(cpython_versions | tr '\n' ' '))"
+cpython_versions | grep -qxF "$version" || die "unknown CPython version $version (known: $(cpython_versions | tr '\n' ' '))"
 
 repo="$(cd "$MIRROR_SCRIPTS/.." && pwd)"
 compile_py=""
@@ -42,10 +42,13 @@ key="source=$source_sha image=$image_key compile.py=$compile_sha epoch=$epoch"
 
 rel="$(cpython_prebuilt_relpath "$version")"
 out="$MIRROR_ROOT/$rel"
-state_dir="$PYCNB_CACHE/state"
-key_file="$state_dir/prebuilt-cpython-$version.key"
-mkdir -p "$(dirname "$out")" "$state_dir"
+# The key lives next to the tarball, so every mirror root keeps its own.
+key_file="$out.key"
+mkdir -p "$(dirname "$out")"
 
+# A key from before keys lived next to the tarball counts too (no recompile after an upgrade).
+old_key="$PYCNB_CACHE/state/prebuilt-cpython-$version.key"
+if [ ! -f "$key_file" ] && [ -f "$old_key" ] && [ "$MIRROR_ROOT" = "$PYCNB_CACHE/mirror" ]; then cp "$old_key" "$key_file"; fi
 # key_file holds the key line and the tarball's sha256.
 if [ -f "$out" ] && [ -f "$key_file" ] && [ "$(sed -n 1p "$key_file")" = "$key" ] &&
   [ "$(sed -n 2p "$key_file")" = "$(sha256_of "$out")" ]; then

@@ -91,12 +91,40 @@ def entries(mirror: Path, base_url: str) -> List[str]:
     return blocks
 
 
+def platform_defaults(mirror: Path, buildpack_toml: Path) -> List[str]:
+    """Settings a build on this mirror needs: when no source of the cpython buildpack's
+    default line could be fetched here, the newest prebuilt release stands in for it
+    (BP_CPYTHON_DEFAULT_VERSION), so apps that request no version still build offline."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python < 3.11
+        import tomli as tomllib  # type: ignore[no-redef]
+    with open(buildpack_toml, "rb") as fh:
+        meta = tomllib.load(fh)["metadata"]
+    default = str(meta["default-versions"]["cpython"])
+    in_line = [d["version"] for d in meta["dependencies"] if d["id"] == "cpython-source"
+               and (d["version"] + ".").startswith(default + ".")]
+    if any((mirror / SOURCE_HOST / "ftp" / "python" / v / n.format(v=v)).is_file() for v in in_line for n in SOURCE_NAMES):
+        return []
+    root = mirror / "prebuilt" / "cpython"
+    prebuilt = sorted((d.name for d in root.iterdir() if d.is_dir() and VERSION_RE.match(d.name)
+                       and (d / PREBUILT_NAME.format(v=d.name)).is_file()), key=version_key) if root.is_dir() else []
+    if not prebuilt:
+        return []
+    stand_in = prebuilt[-1]  # the exact release: its line's newest release may be source-only here
+    print(f"catalog.py: WARNING: no source of the default CPython line {default} could be fetched here; "
+          f"builds that request no version use CPython {stand_in} (BP_CPYTHON_DEFAULT_VERSION={stand_in})", file=sys.stderr)
+    return [f"BP_CPYTHON_DEFAULT_VERSION={stand_in}"]
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     cache = Path(os.environ.get("PYCNB_CACHE") or Path.home() / ".cache" / "pycnb")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mirror", type=Path, default=cache / "mirror", help="mirror root (default: $PYCNB_CACHE/mirror)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PYCNB_MIRROR_PORT") or 8642))
     parser.add_argument("--output", type=Path, help="default: <mirror>/catalog/cpython.toml")
+    parser.add_argument("--cpython-buildpack", type=Path, help="buildpack.toml of the cpython buildpack: writes "
+                        "<mirror>/catalog/platform.env with the settings builds on this mirror need")
     args = parser.parse_args(argv)
 
     base_url = f"http://127.0.0.1:{args.port}"
@@ -108,6 +136,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     tmp = output.with_name(f".{output.name}.tmp{os.getpid()}")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, output)
+    if args.cpython_buildpack:
+        settings = platform_defaults(args.mirror, args.cpython_buildpack)
+        (output.parent / "platform.env").write_text("".join(s + "\n" for s in settings), encoding="utf-8")
     print(f"catalog.py: {len(blocks)} entr{'y' if len(blocks) == 1 else 'ies'} in {output}", file=sys.stderr)
     return 0
 

@@ -3,20 +3,18 @@
 #   PYCNB_CACHE          cache root (default: $HOME/.cache/pycnb)
 #   PYCNB_DEBIAN_MIRROR  Debian archive URI (default: read from the apt configuration)
 #   PYCNB_MIRROR_PORT    port of the local mirror server (default: 8642)
+#   PYCNB_MIRROR_ROOT    the served tree (default: $PYCNB_CACHE/mirror)
 
 PYCNB_CACHE="${PYCNB_CACHE:-${HOME:-/root}/.cache/pycnb}"
 case "$PYCNB_CACHE" in /*) ;; *) PYCNB_CACHE="$PWD/$PYCNB_CACHE" ;; esac # docker -v needs absolute paths
-MIRROR_ROOT="$PYCNB_CACHE/mirror"
+# PYCNB_MIRROR_ROOT: another served tree (a work tree's own mirror next to the shared one).
+MIRROR_ROOT="${PYCNB_MIRROR_ROOT:-$PYCNB_CACHE/mirror}"
 MIRROR_PORT="${PYCNB_MIRROR_PORT:-8642}"
 MIRROR_SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
-# CPython sources served by the mirror: version, Debian source package, suite,
-# file name on python.org, sha256 of that file (the Debian .orig tarball is the
-# same file byte for byte).
-CPYTHON_SOURCES="
-3.11.2 python3.11 bookworm Python-3.11.2.tgz    2411c74bda5bbcfcddaf4531f66d1adc73f247f529aee981b029513aefdbf849
-3.13.5 python3.13 trixie   Python-3.13.5.tar.xz 93e583f243454e6e9e4588ca2c2662206ad961659863277afcdb96801647d640
-"
+# The catalog of CPython source tarballs (version, python.org URI, sha256): the cpython
+# buildpack's own. The mirror fetches them from Debian and refuses any other checksum.
+CPYTHON_CATALOG="$MIRROR_SCRIPTS/../buildpacks/cpython/buildpack.toml"
 
 # Build image the prebuilt interpreters are compiled in, and where the cpython
 # buildpack's layer lives inside a build container.
@@ -28,21 +26,17 @@ die() { printf '[mirror] ERROR: %s\n' "$*" >&2; exit 1; }
 
 sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
 
-# cpython_source_field VERSION FIELD  (FIELD: 2=package 3=suite 4=file 5=sha256)
-cpython_source_field() {
-  printf '%s\n' "$CPYTHON_SOURCES" | awk -v v="$1" -v f="$2" '$1 == v { print $f; found = 1 } END { exit !found }'
+cpython_versions() {
+  awk '/^id = "cpython-source"/ { on = 1 } on && /^version = / { gsub(/"/, "", $3); print $3; on = 0 }' "$CPYTHON_CATALOG"
 }
-
-cpython_versions() { printf '%s\n' "$CPYTHON_SOURCES" | awk 'NF { print $1 }'; }
 
 # Path of a source tarball inside the mirror: {originalHost} + original path.
 cpython_source_path() {
-  local file; file="$(cpython_source_field "$1" 4)" || die "unknown CPython version $1"
-  printf '%s/www.python.org/ftp/python/%s/%s\n' "$MIRROR_ROOT" "$1" "$file"
-}
-
-cpython_source_url() {
-  printf 'https://www.python.org/ftp/python/%s/%s\n' "$1" "$(cpython_source_field "$1" 4)"
+  local uri
+  uri="$(awk -v v="$1" '/^id = "cpython-source"/ { on = 1 } on && $1 == "version" { ok = ($3 == "\"" v "\"") }
+        on && ok && $1 == "uri" { gsub(/"/, "", $3); print $3; exit }' "$CPYTHON_CATALOG")"
+  [ -n "$uri" ] || die "CPython $1 is not in the catalog ($CPYTHON_CATALOG)"
+  printf '%s/%s\n' "$MIRROR_ROOT" "${uri#https://}"
 }
 
 cpython_prebuilt_relpath() {

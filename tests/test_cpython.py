@@ -28,9 +28,9 @@ def fake_prebuilt(path, version):
 
 @pytest.fixture
 def catalog(tree, tmp_path):
-    """An extra catalog with prebuilt 3.11.2 and 3.13.5 for debian 12 (as the mirror publishes)."""
+    """An extra catalog with prebuilt 3.11.2, 3.13.5 and 3.14.8 for debian 12 (as the mirror publishes)."""
     entries = []
-    for version in ("3.11.2", "3.13.5"):
+    for version in ("3.11.2", "3.13.5", "3.14.8"):
         archive = tmp_path / f"cpython-{version}.tgz"
         entries.append({"id": "cpython", "name": "CPython", "version": version, "uri": f"file://{archive}",
                         "checksum": fake_prebuilt(archive, version), "purl": f"pkg:generic/cpython@{version}",
@@ -46,30 +46,34 @@ def test_detect_provides_and_forwards_version_sources(tree):
     run = tree.detect("cpython")
     assert run.code == 0 and run.plan() == {"provides": [{"name": "cpython"}]}
     tree.write(".python-version", "# pinned\n3.13\n")
-    tree.write("runtime.txt", "python-3.11.2\n")
+    tree.write("runtime.txt", "python-3.13.5\n")
     tree.write("pyproject.toml", "[project]\nname='x'\nrequires-python='>=3.11'\n")
     tree.set_env("BP_CPYTHON_VERSION", "3.11.*")
     assert tree.detect("cpython").plan()["requires"] == [
         {"name": "cpython", "metadata": {"version": "3.11.*", "version-source": "BP_CPYTHON_VERSION"}},
         {"name": "cpython", "metadata": {"version": "3.13", "version-source": ".python-version"}},
         {"name": "cpython", "metadata": {"version": ">=3.11", "version-source": "pyproject.toml"}},
-        {"name": "cpython", "metadata": {"version": "3.11.2", "version-source": "runtime.txt"}},
+        {"name": "cpython", "metadata": {"version": "3.13.5", "version-source": "runtime.txt"}},
     ]
 
 
-def test_detect_rejects_unusable_python_version_file(tree):
+def test_unusable_python_version_file_passes_detect_and_fails_build(tree, catalog):
     tree.write(".python-version", "pypy3.10\n")
-    run = tree.detect("cpython")
-    assert run.code == 1 and "not a CPython version" in run.output and "Traceback" not in run.output
+    detect = tree.detect("cpython")
+    assert detect.code == 0 and "requires" not in detect.plan()
+    run = tree.build("cpython", [("cpython", BOTH)])
+    assert run.code == 1 and "Traceback" not in run.output
+    assert "ERROR: .python-version line 1 asks for 'pypy3.10', which is not a CPython version" in run.output
 
 
 def test_priority_decides_and_prebuilt_is_installed(tree, catalog):
+    tree.write(".python-version", "3.13.5\n")
     plan = [("cpython", {"version": "3.11", "version-source": "Pipfile.lock", **BOTH}),
-            ("cpython", {"version": "3.13", "version-source": ".python-version"}),
+            ("cpython", {"version": "3.13.5", "version-source": ".python-version"}),
             ("cpython", {"version": "3.11.2", "version-source": "runtime.txt"})]
     run = tree.build("cpython", plan)
     assert run.code == 0, run.output
-    assert "Using version '3.13' from .python-version" in run.output
+    assert "Using version '3.13.5' from .python-version" in run.output
     assert "Selected CPython 3.13.5 (prebuilt" in run.output
     layer = run.layers / "cpython"
     assert (layer / "bin/python3").read_text().endswith("Python 3.13.5\n")
@@ -92,8 +96,8 @@ def test_priority_decides_and_prebuilt_is_installed(tree, catalog):
 def test_default_version_is_logged(tree, catalog):
     run = tree.build("cpython", [("cpython", {"launch": True})])
     assert run.code == 0, run.output
-    assert "No version requested by the app; using the default '3.11' from buildpack.toml" in run.output
-    assert "Selected CPython 3.11.2" in run.output
+    assert "No version requested by the app; using the default '3.14' from buildpack.toml" in run.output
+    assert "Selected CPython 3.14.8 (prebuilt" in run.output
     assert run.layer_toml("cpython")["types"] == {"build": False, "launch": True, "cache": True}
 
 
@@ -101,12 +105,13 @@ def test_unsatisfiable_version_lists_available(tree, catalog):
     run = tree.build("cpython", [("cpython", {"version": "2.7", "version-source": ".python-version", **BOTH})])
     assert run.code == 1 and "Traceback" not in run.output
     assert "no CPython version matching '2.7' (requested by .python-version)" in run.output
-    assert "available versions: 3.11.2, 3.13.5" in run.output
+    assert ("available versions: 3.9.2, 3.10.21, 3.10.22, 3.11.2, 3.11.16, 3.11.17, 3.12.14, 3.12.15, 3.13.5, "
+            "3.13.15, 3.13.16, 3.14.7, 3.14.8, 3.15.0") in run.output
     assert not (run.layers / "cpython.toml").exists()
 
 
 def test_unchanged_rebuild_reuses_and_changed_artifact_rebuilds(tree, catalog, tmp_path):
-    plan = [("cpython", {"version": "3.11", "version-source": ".python-version", **BOTH})]
+    plan = [("cpython", {"version": "3.11.2", "version-source": ".python-version", **BOTH})]
     assert tree.build("cpython", plan).code == 0
     tree.restore("cpython")
     again = tree.build("cpython", plan)
@@ -129,7 +134,7 @@ def test_checksum_mismatch_fails_and_leaves_no_layer(tree, catalog):
     data = tomlfile.read(catalog)
     data["dependencies"][0]["checksum"] = "sha256:" + "0" * 64
     tomlfile.write(catalog, data)
-    run = tree.build("cpython", [("cpython", {"version": "3.11", "version-source": ".python-version", **BOTH})])
+    run = tree.build("cpython", [("cpython", {"version": "3.11.2", "version-source": ".python-version", **BOTH})])
     assert run.code == 1 and "checksum" in run.output and "Traceback" not in run.output
     assert list((run.layers / "cpython").iterdir()) == []
     assert not (run.layers / "cpython.toml").exists()
@@ -138,7 +143,7 @@ def test_checksum_mismatch_fails_and_leaves_no_layer(tree, catalog):
 def test_other_distro_falls_back_to_source(tree, catalog):
     # No prebuilt for this distro: the source entry is chosen, and its configure flags are read.
     tree.set_env("BP_CPYTHON_CONFIGURE_FLAGS", "--with-lto 'unterminated")
-    run = tree.build("cpython", [("cpython", {"version": "3.11", **BOTH})], CNB_TARGET_DISTRO_NAME="ubuntu",
+    run = tree.build("cpython", [("cpython", {"version": "3.11.2", **BOTH})], CNB_TARGET_DISTRO_NAME="ubuntu",
                      CNB_TARGET_DISTRO_VERSION="24.04")
     assert run.code == 1
     assert "Selected CPython 3.11.2 (source, from buildpack.toml)" in run.output

@@ -1,9 +1,18 @@
 """pip and pip-install, with a real python3 from PATH, real pip, tiny real wheels."""
+import os
 import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 
+from harness import REPO
+from libbuild import tomlfile
+from libbuild.versions import parse_version
+
 from wheels import Index, make_wheel
+
+CACHE = Path(os.environ.get("PYCNB_CACHE", Path.home() / ".cache" / "pycnb"))
 
 BOTH = {"build": False, "launch": True}
 
@@ -31,13 +40,63 @@ def site_packages(run):
     return next((run.layers / "packages" / "lib").glob("python3.*/site-packages"))
 
 
-def test_pip_uses_bundled_pip_without_download(tree):
+MIRROR = Path(os.environ.get("PYCNB_MIRROR_ROOT") or CACHE / "mirror")
+
+
+def catalog_wheel(version: str) -> Path:
+    """A pip wheel of the pip buildpack's catalog, as mirror/fetch-pip-wheels.sh stores it."""
+    entry = next(d for d in tomlfile.read(REPO / "buildpacks/pip/buildpack.toml")["metadata"]["dependencies"]
+                 if d["id"] == "pip" and d["version"] == version)
+    path = MIRROR / entry["uri"].split("://", 1)[1]
+    assert path.is_file(), f"{path} missing: run `make test-unit` (mirror/fetch-pip-wheels.sh)"
+    return path
+
+
+@pytest.fixture(scope="module")
+def current_python(tmp_path_factory):
+    """A Python whose bundled pip is current: a venv with the catalog's pip in it."""
+    venv = tmp_path_factory.mktemp("current-pip") / "venv"
+    subprocess.run(["python3", "-m", "venv", "--without-pip", str(venv)], check=True)
+    subprocess.run([str(venv / "bin/python3"), "-m", "ensurepip", "--default-pip"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([str(venv / "bin/python3"), "-m", "pip", "install", "-q", "--no-index", str(catalog_wheel("26.3"))],
+                   check=True)
+    return venv
+
+
+def test_pip_uses_a_current_bundled_pip_without_download(tree, current_python):
+    tree.env["PATH"] = f"{current_python / 'bin'}:{os.environ['PATH']}"
+    tree.set_env("PIP_INDEX_URL", "http://127.0.0.1:9/unreachable")
+    tree.set_env("BP_DEPENDENCY_MIRROR", "file:///nonexistent/{originalHost}")
+    run = tree.build("pip", [("pip", {"build": True})])
+    assert run.code == 0, run.output
+    assert "Using pip 26.3 bundled with CPython" in run.output and "(no download)" in run.output
+    assert run.layer_toml("pip")["types"] == {"build": True, "launch": False, "cache": True}
+    assert run.env_files("pip") == {"env.build/PYCNB_PIP_VERSION.override": "26.3"}
+
+
+def test_an_old_bundled_pip_is_replaced_by_the_catalogs(tree):
+    """The host's python3 bundles a pip older than the floor: the catalog's wheel is installed,
+    offline, from the mirror; then reused."""
+    catalog_wheel("26.3")
+    bundled = subprocess.run(["python3", "-m", "pip", "--version"], stdout=subprocess.PIPE, text=True).stdout.split()[1]
+    assert parse_version(bundled) < parse_version("25.3"), "this test needs a python3 with an older pip"
+    tree.set_env("BP_DEPENDENCY_MIRROR", f"file://{MIRROR}/{{originalHost}}")
     tree.set_env("PIP_INDEX_URL", "http://127.0.0.1:9/unreachable")
     run = tree.build("pip", [("pip", {"build": True})])
     assert run.code == 0, run.output
-    assert "bundled with CPython" in run.output and "(no download)" in run.output
-    assert run.layer_toml("pip")["types"] == {"build": True, "launch": False, "cache": True}
-    assert run.env_files("pip")["env.build/PYCNB_PIP_VERSION.override"]
+    assert (f"({bundled}) is older than 25.3, the oldest this buildpack uses; installing pip 26.3 from the catalog"
+            in run.output)
+    env_files = run.env_files("pip")
+    assert env_files["env.build/PYCNB_PIP_VERSION.override"] == "26.3"
+    from harness import lifecycle_env
+    from libbuild.env import apply_layer
+    env = apply_layer(lifecycle_env(dict(os.environ)), run.layers / "pip", "build")
+    version = subprocess.run(["python3", "-m", "pip", "--version"], env=env, stdout=subprocess.PIPE, text=True).stdout
+    assert version.startswith("pip 26.3 from " + str(run.layers / "pip")), version
+    assert [c["name"] + " " + c["version"] for c in run.sbom("pip", "cdx")["components"]] == ["pip 26.3"]
+    tree.restore("pip")
+    again = tree.build("pip", [("pip", {"build": True})])
+    assert again.code == 0 and "Reusing layer 'pip'" in again.output and "Installing pip" not in again.output
 
 
 def test_pip_version_is_installed_and_used_at_build(tree):

@@ -1,14 +1,18 @@
 """pycnb/cpython: build."""
 from __future__ import annotations
 
+import datetime
+
 from libbuild import BuildContext, BuildResult
 
-from . import runtime, version_sources
+from . import errors, runtime, version_sources
 from .version_sources import VersionRequest
 
 
 # Bumped whenever what this buildpack puts into the layer changes, so old layers rebuild.
 LAYOUT = 2
+# How long before a line's end of life the build starts warning about it.
+EOL_WARNING_DAYS = 365
 
 
 def build(ctx: BuildContext) -> BuildResult:
@@ -17,8 +21,7 @@ def build(ctx: BuildContext) -> BuildResult:
         dep = runtime.resolve(ctx, request.constraint, request.source)
         kind = "prebuilt" if dep.id == runtime.PREBUILT else "source"
         ctx.log.info(f"Selected CPython {dep.version} ({kind}, from {dep.origin})")
-        if dep.deprecated():
-            ctx.log.warn(f"CPython {dep.version} reached end of life on {dep.deprecation_date[:10]}; plan an upgrade.")
+        check_end_of_life(ctx, dep.version, dep.deprecation_date or runtime.line_eol(ctx, dep.version))
 
     flags = runtime.configure_flags(ctx) if kind == "source" else []
     layer = ctx.layers.cached(
@@ -31,6 +34,8 @@ def build(ctx: BuildContext) -> BuildResult:
             if kind == "prebuilt":
                 runtime.install_prebuilt(ctx, dep, layer.path)
             else:
+                ctx.log.info(f"No prebuilt CPython {dep.version} for {ctx.target.describe()} in any catalog: "
+                             "compiling from source, which takes several minutes (cached in the layer afterwards)")
                 runtime.compile_from_source(ctx, dep, layer.path, flags)
             runtime.add_unversioned_commands(layer.path)
         runtime.set_environment(layer, dep.version)
@@ -39,16 +44,48 @@ def build(ctx: BuildContext) -> BuildResult:
 
 
 def choose_version(ctx: BuildContext) -> VersionRequest:
-    requests = [VersionRequest(str(e.metadata["version"]), str(e.metadata.get("version-source", "buildpack plan")))
-                for e in ctx.plan.named("cpython") if e.metadata.get("version")]
+    # The app's own files are read (and validated) again here, so a broken version file
+    # fails the build with its message rather than passing detect silently.
+    own = version_sources.from_app(ctx.app_dir, ctx.setting("BP_CPYTHON_VERSION"))
+    planned = []
+    for e in ctx.plan.named("cpython"):
+        if e.metadata.get("version"):  # from other buildpacks' files (Pipfile.lock, ...): checked the same way
+            source = str(e.metadata.get("version-source", "buildpack plan"))
+            planned.append(VersionRequest(version_sources.check_constraint(str(e.metadata["version"]), source), source))
+    requests = list(dict.fromkeys(own + planned))
     for r in sorted(requests, key=lambda r: r.rank):
         ctx.log.detail(f"{r.source} asks for {r.constraint!r}")
     chosen = version_sources.choose(requests)
     if chosen is not None:
         ctx.log.info(f"Using version {chosen.constraint!r} from {chosen.source}")
         if chosen.source == "runtime.txt":
-            ctx.log.warn("runtime.txt is a legacy version source; move the version to .python-version.")
+            ctx.log.warn("runtime.txt is deprecated as a version source; write the version in .python-version "
+                         "instead and delete runtime.txt.")
         return chosen
     default = str(ctx.buildpack.metadata.get("default-versions", {}).get("cpython", ""))
+    platform = ctx.setting("BP_CPYTHON_DEFAULT_VERSION")
+    if platform:
+        platform = version_sources.check_constraint(platform, "BP_CPYTHON_DEFAULT_VERSION")
+        ctx.log.info(f"No version requested by the app; using the platform's default {platform!r} from "
+                     f"BP_CPYTHON_DEFAULT_VERSION (the buildpack's own default is {default!r})")
+        return VersionRequest(platform, "BP_CPYTHON_DEFAULT_VERSION")
     ctx.log.info(f"No version requested by the app; using the default {default!r} from buildpack.toml")
     return VersionRequest(default, "the buildpack default")
+
+
+def check_end_of_life(ctx: BuildContext, version: str, eol: str, today: datetime.date | None = None) -> None:
+    """A line past its end of life fails unless BP_CPYTHON_ALLOW_EOL=true; one close to it warns."""
+    if not eol:
+        return
+    try:
+        date = datetime.date.fromisoformat(eol[:10])
+    except ValueError:
+        return
+    today = today or datetime.date.today()
+    if today >= date:
+        if not ctx.flag("BP_CPYTHON_ALLOW_EOL"):
+            raise errors.end_of_life(version, date.isoformat())
+        ctx.log.warn(f"CPython {version} reached end of life on {date.isoformat()} and gets no security fixes; "
+                     "building anyway because BP_CPYTHON_ALLOW_EOL=true.")
+    elif (date - today).days <= EOL_WARNING_DAYS:
+        ctx.log.warn(f"CPython {version} reaches end of life on {date.isoformat()}; plan the move to a newer line.")

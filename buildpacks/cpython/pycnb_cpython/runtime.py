@@ -12,20 +12,37 @@ from libbuild.context import BuildContext
 from libbuild.dependencies import Dependency
 
 from . import compile as compiler
+from . import errors as cpython_errors
 
 PREBUILT, SOURCE = "cpython", "cpython-source"
 
 
 def resolve(ctx: BuildContext, constraint: str, source: str) -> Dependency:
-    """The highest version satisfying the constraint; prebuilt when one exists for it."""
+    """The newest version satisfying the constraint; prebuilt when one exists at exactly it."""
     catalog = ctx.catalog
-    offered = catalog.versions(PREBUILT, ctx.target) + catalog.versions(SOURCE, ctx.target)
+    offered = versions.sort_versions(catalog.versions(PREBUILT, ctx.target) + catalog.versions(SOURCE, ctx.target))
     best = versions.best(offered, versions.parse_constraint(constraint, source))
     if best is None:
-        raise errors.no_matching_dependency("CPython", constraint, source, versions.sort_versions(offered),
-                                            ctx.target.describe())
+        line = _requested_line(constraint)
+        in_line = [v for v in offered if versions.minor(v) == line] if line else []
+        raise cpython_errors.no_such_version(constraint, source, line or "", in_line, offered, ctx.target.describe())
     exact = f"=={best}"
     return catalog.find(PREBUILT, exact, ctx.target) or catalog.find(SOURCE, exact, ctx.target)
+
+
+def _requested_line(constraint: str) -> str:
+    """'3.12' for 3.12, 3.12.99, ==3.12.*; '' when the constraint names no single line."""
+    match = re.match(r"^\s*(?:==\s*)?v?(\d+\.\d+)(\.[\d*]+)?\s*$", constraint)
+    return match.group(1) if match else ""
+
+
+def line_eol(ctx: BuildContext, version: str) -> str:
+    """The end of life of a version's line, from any catalog entry of that line that states it
+    (prebuilt entries of platform catalogs often do not)."""
+    line = versions.minor(version)
+    dates = [d.deprecation_date for d in ctx.catalog.entries
+             if d.id in (PREBUILT, SOURCE) and versions.minor(d.version) == line and d.deprecation_date]
+    return min(dates) if dates else ""
 
 
 def configure_flags(ctx: BuildContext) -> list[str]:
