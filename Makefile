@@ -31,7 +31,7 @@ package-dirs: vendor
 pytest:
 	@$(PYTHON) -c 'import pytest' 2>/dev/null || $(PYTHON) -m pip install --quiet pytest
 
-test-unit: vendor pytest versitygw
+test-unit: vendor pytest versitygw wheels-poetry
 	@tools/fetch-wheels.sh pipenv pipenv==$$(sed -n 's/^pipenv = "\(.*\)"/\1/p' buildpacks/pipenv/buildpack.toml) >/dev/null
 	@tools/fetch-wheels.sh pip pip==24.3.1 >/dev/null
 	$(PYTEST) -q tests
@@ -65,7 +65,7 @@ builder: package-dirs stack
 mirror: stack
 	@mirror/setup.sh
 
-integration: builder pytest
+integration: builder pytest wheels-poetry
 	@mirror/setup.sh >/dev/null
 	@tools/fetch-wheels.sh apps -r integration/testdata/bench/requirements.txt >/dev/null
 	@tools/fetch-wheels.sh pipenv pipenv==$$(sed -n 's/^pipenv = "\(.*\)"/\1/p' buildpacks/pipenv/buildpack.toml) >/dev/null
@@ -74,7 +74,7 @@ integration: builder pytest
 test: test-unit integration
 
 # pip-install through the real builder (cold, warm, one change) against plain pip; then detect.
-bench: builder bench-detect
+bench: builder bench-detect wheels-poetry
 	@tools/fetch-wheels.sh apps -r integration/testdata/bench/requirements.txt >/dev/null
 	@$(PYTHON) tools/bench.py
 
@@ -103,3 +103,10 @@ bench-s3: vendor versitygw
 conda-channel: stack
 	@mirror/setup.sh >/dev/null
 	@mirror/conda-setup.sh $(abspath $(REQUIREMENTS)) >/dev/null
+
+# Poetry (with its export plugin, as pinned in buildpacks/poetry) and Django: wheels for the
+# Poetry, pyproject and Django tests and benchmarks, fetched once into the cache.
+.PHONY: wheels-poetry
+wheels-poetry:
+	@tools/fetch-wheels.sh poetry $$(sed -n 's/^\(poetry[a-z-]*\) = "\(.*\)"/\1==\2/p' buildpacks/poetry/buildpack.toml) >/dev/null
+	@tools/fetch-wheels.sh django django==5.2.19 >/dev/null

@@ -9,8 +9,8 @@ from pathlib import Path
 from libbuild import BuildContext, BuildResult, interpreter, venv
 from libbuild.pipconfig import PipConfig
 
-from . import requirements, s3inputs
-from .detect import requirement_files
+from . import project, requirements, s3inputs
+from .detect import installs_project, requirement_files
 from .selection import Selection
 
 SETTINGS = ("BP_PIP_REQUIREMENT", "BP_PIP_FIND_LINKS", "BP_PIP_PROHIBITED_PACKAGES", "BP_PIP_EXTERNAL_PACKAGES",
@@ -21,6 +21,8 @@ def build(ctx: BuildContext) -> BuildResult:
     config = PipConfig.for_build(ctx.settings, ctx.bindings, ctx.app_dir, ctx.list_setting("BP_PIP_FIND_LINKS"))
     python = interpreter.probe(config.environ, ctx.log)
     pip_version = venv.pip_in_use(ctx, python)
+    if installs_project(ctx):
+        return _build_project(ctx, config, python, pip_version)
     scratch = tempfile.TemporaryDirectory(prefix="pip-install-")
     from_s3 = s3inputs.prepare(ctx, config)  # s3 wheelhouses and pipper packages, if any
 
@@ -55,6 +57,18 @@ def build(ctx: BuildContext) -> BuildResult:
                         lambda: [a for f in install_files for a in ("-r", str(f))] + from_s3.pip_args,
                         system_site_packages=bool(selection.externals))
     scratch.cleanup()
+    return BuildResult()
+
+
+def _build_project(ctx: BuildContext, config: PipConfig, python: dict, pip_version: str) -> BuildResult:
+    ctx.log.warn("pyproject.toml has no lock file: dependencies are resolved afresh on every rebuild. "
+                 "Commit a lock (uv.lock, poetry.lock, or a requirements.txt of pinned versions) for "
+                 "reproducible builds.")
+    metadata = {"pyproject": hashlib.sha256(project.read(ctx.app_dir)).hexdigest()[:16], "python": python["version"],
+                "pip": pip_version, "settings": _digest({k: ctx.setting(k) for k in SETTINGS})[:16],
+                "index": config.fingerprint()[:16]}
+    venv.packages_layer(ctx, metadata, f"Installing the project and its dependencies from {config.describe_index()}",
+                        config, python["version"], lambda: ["--editable", str(ctx.app_dir)])
     return BuildResult()
 
 

@@ -1,0 +1,1 @@
+"""Helpers several Python buildpacks share (the Python ecosystem tier of libbuild)."""
