@@ -18,7 +18,7 @@ help:
 	@echo "make test        unit and integration tests"
 	@echo "make test-unit   unit tests only (no Docker)"
 	@echo "make package-dirs  self-contained buildpack directories in build/buildpacks"
-	@echo "make bench       pip-install cold/warm/changed builds vs plain pip, and detect times"
+	@echo "make bench       pip-install cold/warm/changed builds vs plain pip, poetry-install cold/warm, and detect times"
 	@echo "make bench-detect  median detect time per packaged buildpack"
 	@echo "make -s s3       a local S3 server (versitygw) on 127.0.0.1; prints its AWS_* settings"
 
@@ -77,6 +77,7 @@ test: test-unit integration
 bench: builder bench-detect wheels-poetry
 	@tools/fetch-wheels.sh apps -r integration/testdata/bench/requirements.txt >/dev/null
 	@$(PYTHON) tools/bench.py
+	@$(PYTHON) tools/bench_poetry.py
 
 demo: builder
 	@tools/demo.sh
