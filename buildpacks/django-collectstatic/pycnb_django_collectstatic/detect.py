@@ -8,6 +8,8 @@ from libbuild import BuildPlan, DetectContext, DetectResult, Require, UserError,
 # Where an app names its dependencies: manifests and the lock files of every manager.
 MANIFESTS = ("requirements.txt", "Pipfile", "Pipfile.lock", "pyproject.toml", "poetry.lock", "uv.lock")
 # "django" as a whole distribution name (not django-environ, not mydjango).
+# Locks of large apps outgrow appfiles' manifest limit.
+_LOCK_LIMIT = 16 * 1024 * 1024
 _DJANGO = re.compile(r"(?<![\w.-])django(?![\w.-])", re.IGNORECASE)
 
 
@@ -15,7 +17,7 @@ def names_django(ctx: DetectContext) -> str:
     """The first manifest that names Django, or ""."""
     for name in MANIFESTS:
         try:
-            text = appfiles.read_optional_text(ctx.app_dir, name)
+            text = appfiles.read_optional_text(ctx.app_dir, name, limit=_LOCK_LIMIT)
         except UserError:
             continue  # the install buildpack reports an unreadable manifest
         if text and _DJANGO.search(text):

@@ -14,6 +14,10 @@ from libbuild.pipconfig import PipConfig
 from . import lockhash
 
 
+# Locks of large apps (every file hash of every package) outgrow the manifest limit.
+LOCK_LIMIT = 16 * 1024 * 1024
+
+
 def build(ctx: BuildContext) -> BuildResult:
     if (ctx.app_dir / "requirements.txt").is_file():
         ctx.log.info("Both Pipfile and requirements.txt are present: installing from Pipfile.lock with pipenv; "
@@ -29,7 +33,7 @@ def build(ctx: BuildContext) -> BuildResult:
             lock = ctx.app_dir / "Pipfile.lock"
             if lock.is_file():
                 try:
-                    locked = json.loads(appfiles.read_text(ctx.app_dir, "Pipfile.lock", "Pipfile.lock"))
+                    locked = json.loads(appfiles.read_text(ctx.app_dir, "Pipfile.lock", "Pipfile.lock", limit=LOCK_LIMIT))
                 except ValueError as exc:
                     raise errors.invalid_lock("Pipfile.lock", str(exc)) from exc
                 _verify(ctx, locked, env)

@@ -13,13 +13,17 @@ from . import errors
 from .project import Project
 
 
+# Locks of large apps (every file hash of every package) outgrow the manifest limit.
+LOCK_LIMIT = 16 * 1024 * 1024
+
+
 def build(ctx: BuildContext) -> BuildResult:
     config = PipConfig.for_build(ctx.settings, ctx.bindings, ctx.app_dir, ctx.list_setting("BP_PIP_FIND_LINKS"))
     python = interpreter.probe(config.environ, ctx.log)
     if not appfiles.exists(ctx.app_dir, "pyproject.toml"):
         raise errors.no_pyproject()
     project = Project.read(ctx.app_dir)
-    lock = appfiles.read_bytes(ctx.app_dir, "poetry.lock", "poetry.lock")
+    lock = appfiles.read_bytes(ctx.app_dir, "poetry.lock", "poetry.lock", limit=LOCK_LIMIT)
     pyproject = appfiles.read_bytes(ctx.app_dir, "pyproject.toml", "pyproject.toml")
     scratch = Path(tempfile.mkdtemp(prefix="poetry-install-"))
     env = {**config.environ, "POETRY_CACHE_DIR": str(scratch / "cache"), "POETRY_CONFIG_DIR": str(scratch / "config"),
