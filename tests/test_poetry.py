@@ -168,6 +168,7 @@ def test_installs_the_main_group_and_the_project_and_reuses(tree, index, with_po
     again = tree.build("poetry-install", [("site-packages", LAUNCH)])
     assert again.code == 0, again.output
     assert "Reusing layer 'packages'" in again.output and "Installing locked packages" not in again.output
+    assert "poetry.lock and pyproject.toml are unchanged since the last build" in again.output  # no Poetry run
 
 
 def test_package_mode_false_installs_dependencies_only(tree, index, with_poetry):

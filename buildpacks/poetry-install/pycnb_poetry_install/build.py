@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from libbuild import BuildContext, BuildResult, appfiles, execute, interpreter, venv
+from libbuild.descriptors import LayerDescriptor
 from libbuild.pipconfig import PipConfig
 
 from . import errors
@@ -30,17 +31,21 @@ def build(ctx: BuildContext) -> BuildResult:
            "POETRY_DATA_DIR": str(scratch / "data"), "POETRY_VIRTUALENVS_CREATE": "false",
            "POETRY_VIRTUALENVS_IN_PROJECT": "false", "POETRY_VIRTUALENVS_PATH": str(scratch / "venvs"),
            "POETRY_NO_INTERACTION": "1", "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
+    metadata = {"lock": hashlib.sha256(lock).hexdigest()[:16], "pyproject": hashlib.sha256(pyproject).hexdigest()[:16],
+                "python": python["version"], "pip": venv.pip_in_use(ctx, python), "index": config.fingerprint()[:16]}
     try:
         with ctx.log.section("Checking poetry.lock"):
             if not project.allows(python["version"]):
                 raise errors.python_mismatch(python["version"], project.python or "", project.python_source)
-            execute.run(["poetry", "check", "--lock", "--no-ansi"], ctx.log, cwd=ctx.app_dir, env=env, quiet=True,
-                        explain=lambda out: errors.lock_out_of_sync() if any("poetry lock" in o for o in out) else None)
-            ctx.log.info("poetry.lock is in sync with pyproject.toml")
+            previous = LayerDescriptor.read(ctx.layers_dir / "packages.toml")
+            if previous is not None and previous.metadata == metadata:
+                # The layer was built from exactly these files, after they passed this check.
+                ctx.log.info("poetry.lock and pyproject.toml are unchanged since the last build")
+            else:
+                execute.run(["poetry", "check", "--lock", "--no-ansi"], ctx.log, cwd=ctx.app_dir, env=env, quiet=True,
+                            explain=lambda out: errors.lock_out_of_sync() if any("poetry lock" in o for o in out) else None)
+                ctx.log.info("poetry.lock is in sync with pyproject.toml")
             _check_run_target(ctx, project)
-
-        metadata = {"lock": hashlib.sha256(lock).hexdigest()[:16], "pyproject": hashlib.sha256(pyproject).hexdigest()[:16],
-                    "python": python["version"], "pip": venv.pip_in_use(ctx, python), "index": config.fingerprint()[:16]}
 
         def locked_requirements() -> list[str]:
             exported = scratch / "locked-requirements.txt"
