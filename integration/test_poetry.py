@@ -61,7 +61,7 @@ def test_poetry_app_started_by_its_script_and_rebuilt_without_installs(tmp_path,
     build = pack_build(image, src, env)
     assert build.code == 0
     assert "poetry.lock is in sync with pyproject.toml" in build.output
-    assert "Starting the project's script 'serve'" in build.output
+    assert "Process 'web' (default): serve" in build.output
     data, _ = serve_and_get(image)
     assert data["flask"] == "3.1.3" and data["uid"] != 0
     assert "poetry-demo" in data["packages"] and "six" not in data["packages"]  # main group only

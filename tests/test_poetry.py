@@ -2,7 +2,6 @@
 index of tiny wheels; pip installs the export."""
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,8 +11,7 @@ from wheels import Index, make_wheel
 CACHE = Path(os.environ.get("PYCNB_CACHE", Path.home() / ".cache" / "pycnb"))
 POETRY_WHEELS = CACHE / "wheels" / "poetry"
 LAUNCH = {"launch": True}
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "buildpacks" / "poetry-install"))
-from pycnb_poetry_install.project import Project  # noqa: E402
+from libbuild.python.pyproject import Project  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +119,7 @@ def test_or_constraints_allow_either(tmp_path):
     assert project.allows("3.10.4") and project.allows("3.13.1") and not project.allows("3.11.2")
 
 
-def test_detect_needs_poetry_lock_and_plans_python_and_the_script(tree, index):
+def test_detect_needs_poetry_lock_and_plans_python(tree, index):
     pyproject(tree, index)
     assert tree.detect("poetry-install").code == 100
     tree.write("poetry.lock", "")
@@ -129,22 +127,33 @@ def test_detect_needs_poetry_lock_and_plans_python_and_the_script(tree, index):
     assert run.code == 0, run.output
     assert run.plan() == {"provides": [{"name": "site-packages"}], "requires": [
         {"name": "cpython", "metadata": {"build": True, "version": ">=3.9", "version-source": "pyproject.toml"}},
-        {"name": "poetry", "metadata": {"build": True}},
-        {"name": "start-command", "metadata": {"command": "demo-web", "launch": True}}]}
-    tree.write("pyproject.toml", '[tool.poetry]\npackage-mode = false\n[tool.poetry.dependencies]\npython = "^3.11"\n'
-                                 '[tool.poetry.scripts]\nweb = "demo:main"\n')
-    run = tree.detect("poetry-install")
-    assert run.plan()["requires"] == [
-        {"name": "cpython", "metadata": {"build": True, "version": "<4,>=3.11", "version-source": "pyproject.toml"}},
-        {"name": "poetry", "metadata": {"build": True}}]  # not a package: its scripts are not installed
+        {"name": "poetry", "metadata": {"build": True}}]}
+    tree.write("pyproject.toml", '[tool.poetry.dependencies]\npython = "^3.11"\n')
+    assert tree.detect("poetry-install").plan()["requires"][0] == {
+        "name": "cpython", "metadata": {"build": True, "version": "<4,>=3.11", "version-source": "pyproject.toml"}}
 
 
-def test_run_target_setting_names_the_script(tree, index):
+def test_poetry_run_makes_the_only_script_the_web_process(tree, index):
     pyproject(tree, index)
+    assert tree.detect("poetry-run").code == 100  # no poetry.lock
     tree.write("poetry.lock", "")
-    tree.set_env("BP_POETRY_RUN_TARGET", "other")
-    assert tree.detect("poetry-install").plan()["requires"][-1] == {
-        "name": "start-command", "metadata": {"command": "other", "launch": True}}
+    run = tree.detect("poetry-run")
+    assert run.code == 0, run.output
+    assert run.plan() == {"requires": [{"name": "cpython", "metadata": LAUNCH}, {"name": "site-packages", "metadata": LAUNCH}]}
+    run = tree.build("poetry-run", [])
+    assert run.code == 0, run.output
+    assert run.launch() == {"processes": [{"type": "web", "command": ["demo-web"], "default": True}]}
+
+
+def test_poetry_run_needs_one_installed_script_or_the_setting(tree, index):
+    tree.write("poetry.lock", "")
+    tree.write("pyproject.toml", '[tool.poetry]\npackage-mode = false\n[tool.poetry.scripts]\nweb = "demo:main"\n')
+    assert tree.detect("poetry-run").code == 100  # not a package: its scripts are not installed
+    tree.write("pyproject.toml", '[project.scripts]\na = "demo:a"\nb = "demo:b"\n')
+    assert tree.detect("poetry-run").code == 100
+    tree.set_env("BP_POETRY_RUN_TARGET", "b")
+    assert tree.detect("poetry-run").code == 0
+    assert tree.build("poetry-run", []).launch()["processes"][0]["command"] == ["b"]
 
 
 def test_installs_the_main_group_and_the_project_and_reuses(tree, index, with_poetry):

@@ -14,13 +14,10 @@ def test_detects_python_files_and_manifests(tree, name):
     tree.write(name, "")
     run = tree.detect("python-start")
     assert run.code == 0, run.output
-    python = [[{"name": "cpython", "metadata": LAUNCH}],
-              [{"name": "cpython", "metadata": LAUNCH}, {"name": "site-packages", "metadata": LAUNCH}],
-              [{"name": "conda-environment", "metadata": LAUNCH}]]
     assert run.plan() == {
-        "requires": python[0],
-        "or": [{"requires": python[1]}, {"requires": python[2]}]
-              + [{"provides": [{"name": "start-command"}], "requires": r} for r in python],
+        "requires": [{"name": "cpython", "metadata": LAUNCH}],
+        "or": [{"requires": [{"name": "cpython", "metadata": LAUNCH}, {"name": "site-packages", "metadata": LAUNCH}]},
+               {"requires": [{"name": "conda-environment", "metadata": LAUNCH}]}],
     }
 
 
@@ -34,10 +31,3 @@ def test_default_web_process_is_python(tree):
     run = tree.build("python-start", plan=[("cpython", LAUNCH)])
     assert run.code == 0, run.output
     assert run.launch() == {"processes": [{"type": "web", "command": ["python"], "default": True}]}
-
-
-def test_start_command_from_the_plan_becomes_the_web_process(tree):
-    tree.write("pyproject.toml", "")
-    run = tree.build("python-start", plan=[("start-command", {"command": "demo-web", "launch": True})])
-    assert run.code == 0, run.output
-    assert run.launch() == {"processes": [{"type": "web", "command": ["demo-web"], "default": True}]}

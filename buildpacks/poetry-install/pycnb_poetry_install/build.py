@@ -9,9 +9,9 @@ from pathlib import Path
 from libbuild import BuildContext, BuildResult, appfiles, execute, interpreter, venv
 from libbuild.descriptors import LayerDescriptor
 from libbuild.pipconfig import PipConfig
+from libbuild.python.pyproject import Project
 
 from . import errors
-from .project import Project
 
 
 # Locks of large apps (every file hash of every package) outgrow the manifest limit.

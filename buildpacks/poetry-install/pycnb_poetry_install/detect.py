@@ -4,8 +4,7 @@ from __future__ import annotations
 from typing import Optional
 
 from libbuild import BuildPlan, DetectContext, DetectResult, Require, UserError, appfiles, opt_in, opt_out
-
-from .project import Project
+from libbuild.python.pyproject import Project
 
 
 def not_chosen(ctx: DetectContext) -> Optional[str]:
@@ -19,27 +18,11 @@ def detect(ctx: DetectContext) -> DetectResult:
     if reason:
         return opt_out(reason)
     cpython = {"build": True}
-    requires = [Require("cpython", cpython), Require("poetry", {"build": True})]
     try:
-        project = Project.read(ctx.app_dir)
+        version = Project.read(ctx.app_dir).plan_version()
     except UserError:
-        project = None  # the build reports an unreadable or missing pyproject.toml with its fix
-    if project is not None:
-        version = project.plan_version()
-        if version:
-            cpython.update(version=version, **{"version-source": "pyproject.toml"})
-        command = start_command(ctx, project)
-        if command:
-            # python-start provides `start-command`: its default web process becomes this script.
-            requires.append(Require("start-command", {"command": command, "launch": True}))
-    return opt_in("found poetry.lock", BuildPlan(provides=["site-packages"], requires=requires))
-
-
-def start_command(ctx: DetectContext, project: Project) -> Optional[str]:
-    """BP_POETRY_RUN_TARGET, else the project's only script — when the project is installed."""
-    if not project.package_mode:
-        return None
-    target = ctx.setting("BP_POETRY_RUN_TARGET")
-    if target:
-        return target
-    return next(iter(project.scripts)) if len(project.scripts) == 1 else None
+        version = None  # the build reports an unreadable or missing pyproject.toml with its fix
+    if version:
+        cpython.update(version=version, **{"version-source": "pyproject.toml"})
+    return opt_in("found poetry.lock", BuildPlan(provides=["site-packages"],
+                                                 requires=[Require("cpython", cpython), Require("poetry", {"build": True})]))

@@ -18,12 +18,10 @@ def detect(ctx: DetectContext) -> DetectResult:
         found = next((p.name for p in sorted(ctx.app_dir.glob("*.py")) if p.is_file()), None)
     if found is None:
         return opt_out("no *.py file or Python manifest")
-    python = [
-        [Require("cpython", dict(_LAUNCH))],
-        [Require("cpython", dict(_LAUNCH)), Require("site-packages", dict(_LAUNCH))],
-        [Require("conda-environment", dict(_LAUNCH))],
-    ]
-    # An install buildpack that knows the app's start command (a project script) requires
-    # `start-command`; the lifecycle then picks the alternatives that provide it.
-    plans = [BuildPlan(requires=r) for r in python] + [BuildPlan(provides=["start-command"], requires=r) for r in python]
-    return opt_in(f"found {found}", BuildPlan(requires=plans[0].requires, alternatives=plans[1:]))
+    plan = BuildPlan(
+        requires=[Require("cpython", dict(_LAUNCH))],
+        alternatives=[
+            BuildPlan(requires=[Require("cpython", dict(_LAUNCH)), Require("site-packages", dict(_LAUNCH))]),
+            BuildPlan(requires=[Require("conda-environment", dict(_LAUNCH))]),
+        ])
+    return opt_in(f"found {found}", plan)

@@ -1,4 +1,5 @@
-"""What a Poetry project's pyproject.toml says: its Python, its scripts, whether it is a package.
+"""What a project's pyproject.toml says (PEP 621 and Poetry's tables): its Python, its
+scripts, whether it is a package, and which script starts it.
 
 Poetry writes Python constraints in its own syntax (`^3.11`, `~3.11`, `>=3.11 <4`,
 `3.11 || 3.12`); PEP 621 projects use `requires-python`. Both are turned into PEP 440
@@ -14,7 +15,7 @@ from typing import Optional
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from libbuild import appfiles, tomlfile
+from .. import appfiles, tomlfile
 
 _SPACE_AFTER_OPERATOR = re.compile(r"(\^|~=|~|===|==|!=|<=|>=|<|>)\s+")
 
@@ -53,6 +54,15 @@ class Project:
         """The constraint for `requires cpython` (one PEP 440 set: only when there is no `||`)."""
         specs = self.python_specifiers()
         return str(specs[0]) if len(specs) == 1 and str(specs[0]) else None
+
+    def start_script(self, target: Optional[str]) -> Optional[str]:
+        """The script that starts the app: `target` (BP_POETRY_RUN_TARGET), else the only
+        one — if the project is installed at all."""
+        if not self.package_mode:
+            return None
+        if target:
+            return target
+        return next(iter(self.scripts)) if len(self.scripts) == 1 else None
 
     def allows(self, version: str) -> bool:
         specs = self.python_specifiers()
