@@ -15,9 +15,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import BUILDER, CACHE, IMAGE, REPO, baseline, clean, mirror_settings, sh  # noqa: E402
+from bench import BUILDER, CACHE, REPO, baseline, mirror_settings, sh  # noqa: E402
 from wheels import Index  # noqa: E402  (bench put tests/ on sys.path)
 
+IMAGE = "pycnb-bench/poetry"  # apart from tools/bench.py's image: the two may run side by side
 _STEP = re.compile(r"pycnb Poetry install [\d.]+\n(?:.*\n)*?.*Done in (?P<s>[\d.]+)s")
 
 
@@ -77,6 +78,13 @@ def main() -> int:
           f"cold poetry-install step / baseline: {cold[1] / base:.2f}x")
     print("  (the cold build includes installing Poetry itself into its build-only layer)")
     return 0
+
+
+def clean() -> None:
+    sh(["docker", "image", "rm", "-f", IMAGE])
+    for vol in sh(["docker", "volume", "ls", "-q"]).stdout.split():
+        if "pycnb-bench_poetry" in vol:
+            sh(["docker", "volume", "rm", "-f", vol])
 
 
 def build(app: Path, env: list[str]) -> tuple[float, float, str]:
