@@ -18,10 +18,12 @@ def detect(ctx: DetectContext) -> DetectResult:
         found = next((p.name for p in sorted(ctx.app_dir.glob("*.py")) if p.is_file()), None)
     if found is None:
         return opt_out("no *.py file or Python manifest")
+    # Installed packages first: when an install buildpack provides them they must be in the
+    # image, even if another buildpack (django-collectstatic) already requires them at build.
     plan = BuildPlan(
-        requires=[Require("cpython", dict(_LAUNCH))],
+        requires=[Require("cpython", dict(_LAUNCH)), Require("site-packages", dict(_LAUNCH))],
         alternatives=[
-            BuildPlan(requires=[Require("cpython", dict(_LAUNCH)), Require("site-packages", dict(_LAUNCH))]),
+            BuildPlan(requires=[Require("cpython", dict(_LAUNCH))]),
             BuildPlan(requires=[Require("conda-environment", dict(_LAUNCH))]),
         ])
     return opt_in(f"found {found}", plan)
