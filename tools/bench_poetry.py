@@ -19,7 +19,8 @@ from bench import BUILDER, CACHE, REPO, baseline, mirror_settings, sh  # noqa: E
 from wheels import Index  # noqa: E402  (bench put tests/ on sys.path)
 
 IMAGE = "pycnb-bench/poetry"  # apart from tools/bench.py's image: the two may run side by side
-_STEP = re.compile(r"pycnb Poetry install [\d.]+\n(?:.*\n)*?.*Done in (?P<s>[\d.]+)s")
+# libbuild/log.py writes "Done in 12.34s", or "Done in 1m05.2s" past a minute.
+_STEP = re.compile(r"pycnb Poetry install [\d.]+\n(?:.*\n)*?.*Done in (?:(?P<m>\d+)m)?(?P<s>[\d.]+)s")
 
 
 def poetry_project(src: Path, dest: Path, poetry: Path, index_url: str) -> int:
@@ -99,7 +100,8 @@ def build(app: Path, env: list[str]) -> tuple[float, float, str]:
     if proc.returncode != 0:
         sys.exit(f"pack build failed:\n{proc.stdout}")
     step = _STEP.search(proc.stdout)
-    return wall, float(step["s"]) if step else float("nan"), proc.stdout
+    seconds = 60 * int(step["m"] or 0) + float(step["s"]) if step else float("nan")
+    return wall, seconds, proc.stdout
 
 
 if __name__ == "__main__":
