@@ -22,7 +22,7 @@ help:
 	@echo "make test-unit   unit tests only (no Docker)"
 	@echo "make test-full   make test, plus CPython source compiles of more lines inside pack build"
 	@echo "make package-dirs  self-contained buildpack directories in build/buildpacks"
-	@echo "make bench       pip-install cold/warm/changed builds vs plain pip, and detect times"
+	@echo "make bench       pip-install cold/warm/changed builds vs plain pip, poetry-install cold/warm, and detect times"
 	@echo "make bench-detect  median detect time per packaged buildpack"
 	@echo "make -s s3       a local S3 server (versitygw) on 127.0.0.1; prints its AWS_* settings"
 	@echo "make -s registry  a registry on 127.0.0.1 (prints REGISTRY=...)"
@@ -42,7 +42,7 @@ pytest:
 hypothesis:
 	@$(PYTHON) -c 'import hypothesis' 2>/dev/null || $(PYTHON) -m pip install --quiet hypothesis==6.170.15
 
-test-unit: vendor pytest versitygw hypothesis uv-wheel
+test-unit: vendor pytest versitygw hypothesis uv-wheel wheels-poetry
 	@tools/fetch-wheels.sh pipenv pipenv==$$(sed -n 's/^pipenv = "\(.*\)"/\1/p' buildpacks/pipenv/buildpack.toml) >/dev/null
 	@tools/fetch-wheels.sh pip pip==24.3.1 >/dev/null
 	@mirror/fetch-pip-wheels.sh >/dev/null  # the pip buildpack's catalog wheels (offline unit tests)
@@ -77,7 +77,7 @@ builder: package-dirs stack
 mirror: stack
 	@mirror/setup.sh
 
-integration: builder pytest uv-wheel
+integration: builder pytest uv-wheel wheels-poetry
 	@mirror/setup.sh >/dev/null
 	@tools/fetch-wheels.sh apps -r integration/testdata/bench/requirements.txt >/dev/null
 	@tools/fetch-wheels.sh pipenv pipenv==$$(sed -n 's/^pipenv = "\(.*\)"/\1/p' buildpacks/pipenv/buildpack.toml) >/dev/null
@@ -93,9 +93,10 @@ test-full: test-unit builder pytest
 	PYCNB_SOURCE_COMPILES="$${PYCNB_SOURCE_COMPILES:-3.9.2 3.13.5 3.13.15}" $(MAKE) integration
 
 # pip-install through the real builder (cold, warm, one change) against plain pip; then detect.
-bench: builder bench-detect uv-wheel
+bench: builder bench-detect uv-wheel wheels-poetry
 	@tools/fetch-wheels.sh apps -r integration/testdata/bench/requirements.txt >/dev/null
 	@$(PYTHON) tools/bench.py
+	@$(PYTHON) tools/bench_poetry.py
 
 demo: builder
 	@tools/demo.sh
@@ -147,3 +148,10 @@ publish: builder
 .PHONY: uv-wheel
 uv-wheel:
 	@$(PYTHON) tools/fetch-uv.py --mirror "$(PYCNB_CACHE)/mirror" >/dev/null
+
+# Poetry (with its export plugin, as pinned in buildpacks/poetry) and Django: wheels for the
+# Poetry, pyproject and Django tests and benchmarks, fetched once into the cache.
+.PHONY: wheels-poetry
+wheels-poetry:
+	@tools/fetch-wheels.sh poetry $$(sed -n 's/^\(poetry[a-z-]*\) = "\(.*\)"/\1==\2/p' buildpacks/poetry/buildpack.toml) >/dev/null
+	@tools/fetch-wheels.sh django django==5.2.19 >/dev/null

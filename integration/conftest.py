@@ -265,3 +265,19 @@ def s3(tmp_path_factory):
     server = S3Server(tmp_path_factory.mktemp("s3"), versitygw())
     yield server
     server.close()
+
+
+@pytest.fixture(scope="session")
+def tools_index(wheel_dir, tmp_path_factory):
+    """The app index plus Poetry's and Django's wheels (`make integration` fetches them);
+    kept apart from `index` so vendored wheelhouses stay small."""
+    from wheels import Index
+    merged = tmp_path_factory.mktemp("tools-wheels")
+    for src in [wheel_dir, WHEELS / "poetry", WHEELS / "django"]:
+        assert src == wheel_dir or (src / ".stamp").exists(), f"{src} missing: run `make integration`, which fetches it"
+        for whl in src.glob("*.whl"):
+            if not (merged / whl.name).exists():
+                (merged / whl.name).symlink_to(whl.resolve())
+    idx = Index(merged)
+    yield idx
+    idx.close()

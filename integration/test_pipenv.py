@@ -2,6 +2,7 @@
 index, with pipenv from the wheel cache."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -72,5 +73,36 @@ def test_vendored_pipfile_app_builds_with_no_network(tmp_path, images, mirror_en
     image = images("pipenv-offline")
     build = pack_build(image, src, env, network="none", volumes=volumes)
     assert build.code == 0
+    data, _ = serve_and_get(image)
+    assert data["flask"] == "3.1.3"
+
+
+PLETTE_HASH = ("import sys; from pipenv.vendor import plette; "
+               "print(plette.Pipfile.load(open(sys.argv[1])).get_hash().value)")
+
+
+def test_lock_carrying_the_pipfile_spec_hash_builds(tmp_path, images, mirror_env, index, host_pipenv):
+    """A lock as pipenv releases before name canonicalisation wrote it (plette's hash), for
+    a Pipfile with no [requires] and no [[source]]: the pinned pipenv's `verify` calls it
+    out of date; the build accepts it because its hash is the spec's."""
+    src = app(tmp_path, "pipenv")
+    (src / ".python-version").write_text("3.11\n")
+    (src / "Pipfile").write_text('[packages]\nFlask = "==3.1.3"\ngunicorn = "==27.0.1"\n')
+    env = {**os.environ, "PIPENV_VERBOSITY": "-1", "PIPENV_YES": "1", "PIPENV_IGNORE_VIRTUALENVS": "1",
+           "WORKON_HOME": str(tmp_path / "venvs"), "PIPENV_PIPFILE": str(src / "Pipfile"), "PIPENV_PYPI_MIRROR": index.url()}
+    lock = subprocess.run([str(host_pipenv), "lock"], cwd=src, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert lock.returncode == 0, lock.stdout
+    spec = subprocess.run([str(host_pipenv.parent / "python"), "-c", PLETTE_HASH, str(src / "Pipfile")], check=True,
+                          stdout=subprocess.PIPE, text=True).stdout.strip()
+    locked = json.loads((src / "Pipfile.lock").read_text())
+    locked["_meta"]["hash"]["sha256"] = spec
+    (src / "Pipfile.lock").write_text(json.dumps(locked, indent=4))
+    verify = subprocess.run([str(host_pipenv), "verify"], cwd=src, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert verify.returncode != 0 and "out-of-date" in verify.stdout
+
+    image = images("pipenv-spec-hash")
+    build = pack_build(image, src, {**mirror_env, "PIP_INDEX_URL": index.url()})
+    assert build.code == 0
+    assert "Pipfile.lock is up to date with Pipfile" in build.output
     data, _ = serve_and_get(image)
     assert data["flask"] == "3.1.3"

@@ -28,6 +28,8 @@ _REDIRECTING = ("PIP_USER", "PIP_TARGET", "PIP_PREFIX", "PIP_ROOT", "PIP_EDITABL
 # Files pip would read on its own, unchecked: kept from pip; pip-install reads them as the
 # app's own requirement files, through the confinement rule.
 APP_FILE_SETTINGS = ("PIP_REQUIREMENT", "PIP_CONSTRAINT")
+
+_INDEX_OPTIONS = ("-i ", "--index-url", "--extra-index-url")
 _QUIET = {"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_INPUT": "1", "PIP_PROGRESS_BAR": "off"}
 # py_compile writes hash-based .pyc files when this is set: layers stay reproducible.
 SOURCE_DATE_EPOCH = "315532800"
@@ -121,6 +123,13 @@ class PipConfig:
 
     def has_platform_index(self) -> bool:
         return self.index_url() is not None
+
+    def without_lock_sources(self, lines: list[str]) -> list[str]:
+        """A lock export names the lock's index (`-i ...`); an index the platform configured
+        wins over it, so those lines go when there is one."""
+        if not self.has_platform_index():
+            return lines
+        return [line for line in lines if not line.startswith(_INDEX_OPTIONS)]
 
     @functools.cached_property
     def _conf(self) -> configparser.ConfigParser:

@@ -3,6 +3,7 @@ loopback index of tiny wheels."""
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,64 @@ def test_invalid_lock_json(tree, index, with_pipenv):
     tree.write("Pipfile.lock", "{not json")
     run = tree.build("pipenv-install", [("site-packages", LAUNCH)])
     assert run.code == 1 and "Pipfile.lock is not valid JSON" in run.output and "Traceback" not in run.output
+
+
+# -- Pipfile.lock hashes (lockhash.py: the spec's algorithm) ------------------------------
+
+PLETTE_HASH = ("import sys; from pipenv.vendor import plette; "
+               "print(plette.Pipfile.load(open(sys.argv[1])).get_hash().value)")
+
+
+def plette_hash(pipenv_build, pipfile_path) -> str:
+    """The hash the pinned pipenv's own plette computes (the reference implementation)."""
+    python = pipenv_build.layers / "pipenv" / "venv" / "bin" / "python"
+    return subprocess.run([str(python), "-c", PLETTE_HASH, str(pipfile_path)], check=True,
+                          stdout=subprocess.PIPE, text=True).stdout.strip()
+
+
+def spec_lock(tree, digest, packages):
+    tree.write("Pipfile.lock", json.dumps({
+        "_meta": {"hash": {"sha256": digest}, "pipfile-spec": 6, "requires": {}, "sources": []},
+        "default": {name: {"version": f"=={version}"} for name, version in packages.items()}, "develop": {}}))
+
+
+@pytest.mark.parametrize("text", [
+    '[packages]\nAlpha_Pkg = "==1.0.0"\n',
+    '[[source]]\nurl = "http://127.0.0.1:9/simple"\nverify_ssl = false\nname = "x"\n\n[packages]\nalpha = {version = "*", extras = ["b"]}\n'
+    '[dev-packages]\nZeta = "*"\n[requires]\npython_version = "3.11"\n[docs]\nSphinx = "*"\n[scripts]\nweb = "python app.py"\n',
+])
+def test_lockhash_is_plettes_algorithm(tmp_path, pipenv_build, text):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "buildpacks" / "pipenv-install"))
+    from pycnb_pipenv_install import lockhash
+    from libbuild import tomlfile
+    (tmp_path / "Pipfile").write_text(text)
+    python = pipenv_build.layers / "pipenv" / "venv" / "bin" / "python"
+    defaults = json.loads(subprocess.run([str(python), "-c", "import json; from pipenv.vendor import tomlkit; "
+                                          "from pipenv.vendor.plette.pipfiles import DEFAULT_SOURCE_TOML as d; "
+                                          "print(json.dumps(tomlkit.loads(d).unwrap()['source']))"],
+                                         check=True, stdout=subprocess.PIPE, text=True).stdout)
+    assert plette_hash(pipenv_build, tmp_path / "Pipfile") in lockhash.spec_hashes(tomlfile.read(tmp_path / "Pipfile"), defaults)
+
+
+def test_lock_with_the_spec_hash_is_accepted_where_pipenv_verify_refuses_it(tree, index, with_pipenv):
+    """No [requires], no [[source]], a name not in canonical form: the pinned pipenv hashes
+    canonical names and calls this lock out of date, but its hash is the spec's."""
+    tree.write("Pipfile", '[packages]\nGAMMA = "==0.3.0"\n')
+    spec_lock(tree, plette_hash(with_pipenv, tree.app / "Pipfile"), {"gamma": "0.3.0"})
+    env = {**os.environ, "PIPENV_VERBOSITY": "-1", "PIPENV_IGNORE_VIRTUALENVS": "1", "WORKON_HOME": str(tree.root / "venvs")}
+    verify = subprocess.run([str(with_pipenv.layers / "pipenv" / "bin" / "pipenv"), "verify"], cwd=tree.app, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert verify.returncode == 1 and "out-of-date" in verify.stdout  # the case this guards against
+    run = tree.build("pipenv-install", [("site-packages", LAUNCH)])
+    assert run.code == 0, run.output
+    assert "Pipfile.lock is up to date with Pipfile" in run.output
+    site = next((run.layers / "packages" / "lib").glob("python3.*/site-packages"))
+    assert [p.name for p in site.glob("*.dist-info")] == ["gamma-0.3.0.dist-info"]
+
+
+def test_lock_whose_hash_is_not_the_specs_is_refused(tree, index, with_pipenv):
+    tree.write("Pipfile", '[packages]\nGamma_Pkg = "==0.3.0"\n')
+    spec_lock(tree, "0" * 64, {"gamma-pkg": "0.3.0"})
+    run = tree.build("pipenv-install", [("site-packages", LAUNCH)])
+    assert run.code == 1 and "ERROR: Pipfile.lock is out of date with Pipfile" in run.output
+    assert "Traceback" not in run.output

@@ -15,8 +15,8 @@ def test_detects_python_files_and_manifests(tree, name):
     run = tree.detect("python-start")
     assert run.code == 0, run.output
     assert run.plan() == {
-        "requires": [{"name": "cpython", "metadata": LAUNCH}],
-        "or": [{"requires": [{"name": "cpython", "metadata": LAUNCH}, {"name": "site-packages", "metadata": LAUNCH}]},
+        "requires": [{"name": "cpython", "metadata": LAUNCH}, {"name": "site-packages", "metadata": LAUNCH}],
+        "or": [{"requires": [{"name": "cpython", "metadata": LAUNCH}]},
                {"requires": [{"name": "conda-environment", "metadata": LAUNCH}]}],
     }
 

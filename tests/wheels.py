@@ -33,6 +33,11 @@ def make_wheel(dest: Path, name: str, version: str, requires: tuple[str, ...] = 
     return wheel
 
 
+def _normalized(name: str) -> str:
+    """A project name as PEP 503 compares them (jaraco.classes is jaraco-classes)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 class Index:
     """/simple/<project>/ pages over a directory of wheels; counts requests."""
 
@@ -52,9 +57,9 @@ class Index:
                     return
                 parts = [p for p in self.path.split("?")[0].split("/") if p]
                 if len(parts) == 2 and parts[0] == "simple":
-                    project = parts[1].lower().replace("_", "-")
+                    project = _normalized(parts[1])
                     links = [f'<a href="/files/{w.name}">{w.name}</a>' for w in sorted(wheels.glob("*.whl"))
-                             if w.name.split("-")[0].lower().replace("_", "-") == project]
+                             if _normalized(w.name.split("-")[0]) == project]
                     if not links:
                         return self._send(404, b"not found")
                     return self._send(200, ("<html><body>" + "".join(links) + "</body></html>").encode(), "text/html")

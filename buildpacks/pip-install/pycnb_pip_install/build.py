@@ -10,8 +10,8 @@ from libbuild import BuildContext, BuildResult, errors, execute, interpreter, ve
 from libbuild.pipconfig import APP_FILE_SETTINGS, PipConfig
 from libbuild.python import manager, uv
 
-from . import local_sources, requirements, s3inputs
-from .detect import installer, requirement_files
+from . import local_sources, project, requirements, s3inputs
+from .detect import installer, installs_project, requirement_files
 from .selection import Selection
 
 SETTINGS = ("BP_PIP_REQUIREMENT", "PIP_REQUIREMENT", "PIP_CONSTRAINT", "BP_PIP_FIND_LINKS", "BP_PIP_PROHIBITED_PACKAGES", "BP_PIP_EXTERNAL_PACKAGES",
@@ -29,6 +29,8 @@ def build(ctx: BuildContext) -> BuildResult:
     config.environ["PYTHONUTF8"] = "1"
     python = interpreter.probe(config.environ, ctx.log)
     pip_version = venv.pip_in_use(ctx, python) if tool == "pip" else None
+    if installs_project(ctx):
+        return _build_project(ctx, config, python, pip_version or venv.pip_in_use(ctx, python))
     scratch = tempfile.TemporaryDirectory(prefix="pip-install-")
     from_s3 = s3inputs.prepare(ctx, config)  # s3 wheelhouses and pipper packages, if any
 
@@ -77,6 +79,18 @@ def build(ctx: BuildContext) -> BuildResult:
                         system_site_packages=bool(selection.externals), installer=uv_install,
                         cache_name="uv-cache" if uv_install else "pip-cache")
     scratch.cleanup()
+    return BuildResult()
+
+
+def _build_project(ctx: BuildContext, config: PipConfig, python: dict, pip_version: str) -> BuildResult:
+    ctx.log.warn("pyproject.toml has no lock file: dependencies are resolved afresh on every rebuild. "
+                 "Commit a lock (uv.lock, poetry.lock, or a requirements.txt of pinned versions) for "
+                 "reproducible builds.")
+    metadata = {"pyproject": hashlib.sha256(project.read(ctx.app_dir)).hexdigest()[:16], "python": python["version"],
+                "pip": pip_version, "settings": _digest({k: ctx.setting(k) for k in SETTINGS})[:16],
+                "index": config.fingerprint()[:16]}
+    venv.packages_layer(ctx, metadata, f"Installing the project and its dependencies from {config.describe_index()}",
+                        config, python["version"], lambda: ["--editable", str(ctx.app_dir)])
     return BuildResult()
 
 

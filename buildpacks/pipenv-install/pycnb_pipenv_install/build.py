@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -10,7 +12,7 @@ from libbuild import BuildContext, BuildResult, appfiles, errors, execute, inter
 from libbuild.pipconfig import PipConfig
 from libbuild.python import failures, manager
 
-from . import pipfile
+from . import lockhash, pipfile
 
 
 def build(ctx: BuildContext) -> BuildResult:
@@ -29,8 +31,7 @@ def build(ctx: BuildContext) -> BuildResult:
             pipfile_text = pipfile.check_files(ctx.app_dir)
             lock = pipfile.read_lock(ctx.app_dir)
             if lock is not None:
-                execute.run(["pipenv", "verify"], ctx.log, cwd=ctx.app_dir, env=env, quiet=True,
-                            explain=lambda out: errors.lock_out_of_date() if any("out-of-date" in o for o in out) else None)
+                _verify(ctx, lock[1], env)
                 ctx.log.info("Pipfile.lock is up to date with Pipfile")
                 lock_bytes = lock[0]
             else:
@@ -50,23 +51,16 @@ def build(ctx: BuildContext) -> BuildResult:
         def locked_requirements() -> list[str]:
             exported = execute.run(["pipenv", "requirements", "--hash"], ctx.log, cwd=ctx.app_dir, env=env, quiet=True)
             locked = scratch / "locked-requirements.txt"
-            locked.write_text("\n".join(_without_lock_sources(exported, config, ctx)) + "\n")
+            kept = config.without_lock_sources(exported)
+            if len(kept) != len(exported):
+                ctx.log.info("Using the index the platform configured instead of the sources in Pipfile.lock")
+            locked.write_text("\n".join(kept) + "\n")
             return ["--no-deps", "-r", str(locked)]
 
         venv.packages_layer(ctx, metadata, "Installing locked packages", config, python["version"], locked_requirements)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return BuildResult()
-
-
-def _without_lock_sources(lines: list[str], config: PipConfig, ctx: BuildContext) -> list[str]:
-    """The lock names its index (`-i ...`); an index the platform configured wins over it."""
-    if not config.has_platform_index():
-        return lines
-    kept = [line for line in lines if not line.startswith(("-i ", "--index-url", "--extra-index-url"))]
-    if len(kept) != len(lines):
-        ctx.log.info("Using the index the platform configured instead of the sources in Pipfile.lock")
-    return kept
 
 
 def _pipfile_sources(ctx: BuildContext) -> list[str]:
@@ -79,3 +73,34 @@ def _pipfile_sources(ctx: BuildContext) -> list[str]:
     sources = data.get("source", [])
     urls = [s.get("url") for s in sources if isinstance(s, dict)] if isinstance(sources, list) else []
     return [u for u in urls if isinstance(u, str) and "$" not in u]
+
+def _verify(ctx: BuildContext, lock: dict, env: dict[str, str]) -> None:
+    """The lock's hash must be the Pipfile's by the spec (lockhash.py); pipenv verify only
+    judges when the spec's default source cannot be read from pipenv."""
+    pipfile = tomlfile.loads(appfiles.read_text(ctx.app_dir, "Pipfile", "Pipfile"), "Pipfile")
+    defaults = [] if "source" in pipfile else _default_sources(env, ctx)
+    if defaults is not None and lockhash.locked_hash(lock) in lockhash.spec_hashes(pipfile, defaults):
+        return
+    if defaults is not None:
+        raise errors.lock_out_of_date()
+    execute.run(["pipenv", "verify"], ctx.log, cwd=ctx.app_dir, env=env, quiet=True,
+                explain=lambda out: errors.lock_out_of_date() if any("out-of-date" in o for o in out) else None)
+
+
+_DEFAULT_SOURCE = ("import json; from pipenv.vendor import tomlkit; "
+                   "from pipenv.vendor.plette.pipfiles import DEFAULT_SOURCE_TOML as d; "
+                   "print(json.dumps(tomlkit.loads(d).unwrap()['source']))")
+
+
+def _default_sources(env: dict[str, str], ctx: BuildContext):
+    """The source the spec assumes for a Pipfile without [[source]], as the pinned pipenv's
+    plette defines it (None when it cannot say)."""
+    pipenv = shutil.which("pipenv", path=env.get("PATH"))
+    if pipenv is None:
+        return None
+    python = Path(os.path.realpath(pipenv)).parent / "python"
+    try:
+        out = execute.run([str(python), "-I", "-c", _DEFAULT_SOURCE], ctx.log, env=env, quiet=True)
+        return json.loads(out[-1])
+    except (errors.UserError, ValueError, IndexError):
+        return None

@@ -24,10 +24,12 @@ def detect(ctx: DetectContext) -> DetectResult:
     except UserError as exc:
         # The install buildpacks report it; a group without one must not pass in their place.
         return opt_out(f"no package manager can be chosen ({exc.message})")
+    # Installed packages first: when an install buildpack provides them they must be in the
+    # image, even if another buildpack (django-collectstatic) already requires them at build.
     plan = BuildPlan(
-        requires=[Require("cpython", dict(_LAUNCH))],
+        requires=[Require("cpython", dict(_LAUNCH)), Require("site-packages", dict(_LAUNCH))],
         alternatives=[
-            BuildPlan(requires=[Require("cpython", dict(_LAUNCH)), Require("site-packages", dict(_LAUNCH))]),
+            BuildPlan(requires=[Require("cpython", dict(_LAUNCH))]),
             BuildPlan(requires=[Require("conda-environment", dict(_LAUNCH))]),
         ])
     return opt_in(f"found {found}", plan)
