@@ -11,6 +11,26 @@ from . import errors
 from .log import Logger
 
 TAIL_LINES = 20
+_TRACEBACK = "Traceback (most recent call last):"
+
+
+class _FrameFilter:
+    """Keeps a tool's Python traceback frames out of the log at INFO: users get the exception
+    line (and the buildpack's own message), not the tool's internals. DEBUG shows them."""
+
+    def __init__(self) -> None:
+        self.hidden = 0
+
+    def note(self) -> list[str]:
+        hidden, self.hidden = self.hidden, 0
+        return [f"(a Python traceback of {hidden} lines is hidden; BP_LOG_LEVEL=DEBUG shows it)"] if hidden else []
+
+    def feed(self, line: str) -> list[str]:
+        """The lines to show for one line of output."""
+        if line.startswith(_TRACEBACK) or (self.hidden and (not line or line[:1].isspace())):
+            self.hidden += 1
+            return []
+        return self.note() + [line]  # the exception line ends the frames
 
 
 def run(argv: Sequence[str], log: Logger, *, cwd: Optional[str | os.PathLike] = None,
@@ -37,12 +57,18 @@ def run(argv: Sequence[str], log: Logger, *, cwd: Optional[str | os.PathLike] = 
     except FileNotFoundError as exc:
         raise errors.command_missing(exe) from exc
     assert proc.stdout is not None
+    frames = _FrameFilter()
     for raw in proc.stdout:
         line = raw.decode("utf-8", "replace").rstrip("\n")
         output.append(line)
-        tail.append(line)
-        if not quiet or log.debug_enabled:
-            log.detail(line)
+        for shown in [line] if log.debug_enabled else frames.feed(line):
+            tail.append(shown)
+            if not quiet or log.debug_enabled:
+                log.detail(shown)
+    for shown in frames.note():
+        tail.append(shown)
+        if not quiet:
+            log.detail(shown)
     code = proc.wait()
     if code != 0:
         specific = explain(output) if explain else None

@@ -1,4 +1,5 @@
 import io
+import sys
 
 import pytest
 
@@ -63,3 +64,22 @@ def test_run_streams_output_and_raises_with_tail():
 def test_run_missing_tool_is_a_user_error():
     with pytest.raises(UserError, match="not available"):
         execute.run(["definitely-not-a-tool"], Logger(io.StringIO()), env={"PATH": "/nonexistent"})
+
+
+def test_a_tools_python_traceback_is_hidden_at_info_and_shown_at_debug():
+    script = ("import sys\n"
+              "print('Resolving dependencies...')\n"
+              "def inner(): raise ValueError('Pipfile is broken at line 3')\n"
+              "inner()\n")
+    out = io.StringIO()
+    with pytest.raises(UserError) as info:
+        execute.run([sys.executable, "-c", script], Logger(stream=out, debug=False))
+    logged = out.getvalue()
+    assert "Resolving dependencies..." in logged and "ValueError: Pipfile is broken at line 3" in logged
+    assert "File \"<string>\"" not in logged and "Traceback" not in logged
+    assert "(a Python traceback of 3 lines is hidden; BP_LOG_LEVEL=DEBUG shows it)" in logged
+    assert "Traceback" not in info.value.render() and "ValueError: Pipfile is broken" in info.value.render()
+    debug = io.StringIO()
+    with pytest.raises(UserError):
+        execute.run([sys.executable, "-c", script], Logger(stream=debug, debug=True))
+    assert "Traceback (most recent call last):" in debug.getvalue() and "File \"<string>\"" in debug.getvalue()
