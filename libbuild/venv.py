@@ -43,10 +43,10 @@ def packages_layer(ctx: "BuildContext", metadata: dict, title: str, config: PipC
         with ctx.log.section(title):
             args = pip_args()
             create(layer.path, config, ctx.log, system_site_packages)
-            if args and installer is None:
-                pip_install(layer.path, args, config, ctx.log, cwd=ctx.app_dir, cache_dir=cache.path)
-            elif args:
+            if installer is not None:  # it decides what to do with args (uv sync needs none)
                 installer(layer.path, args, cache.path)
+            elif args:
+                pip_install(layer.path, args, config, ctx.log, cwd=ctx.app_dir, cache_dir=cache.path)
             if editable_project is not None:
                 pip_install(layer.path, ["--no-deps", "--editable", str(editable_project)], config, ctx.log,
                             cwd=ctx.app_dir, cache_dir=cache.path)
