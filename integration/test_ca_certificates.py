@@ -53,7 +53,7 @@ def test_pipfile_app_from_the_default_index_with_pipenv_from_it_too(tmp_path, im
     src = app(tmp_path, "pipenv")
     # No [[source]]: pipenv's default index; no Pipfile.lock: the build locks against it.
     (src / "Pipfile").write_text('[packages]\nflask = "==3.1.3"\ngunicorn = "==27.0.1"\n\n'
-                                 '[requires]\npython_version = "3.11"\n')
+                                 '[requires]\npython_full_version = "3.11.2"\n')  # a line the mirror serves
     image = images("default-index-pipenv")
     start = time.monotonic()
     build = pack_build(image, src, mirror.settings, volumes=mirror.volumes)

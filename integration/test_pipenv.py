@@ -86,7 +86,7 @@ def test_lock_carrying_the_pipfile_spec_hash_builds(tmp_path, images, mirror_env
     a Pipfile with no [requires] and no [[source]]: the pinned pipenv's `verify` calls it
     out of date; the build accepts it because its hash is the spec's."""
     src = app(tmp_path, "pipenv")
-    (src / ".python-version").write_text("3.11\n")
+    (src / ".python-version").write_text("3.11.2\n")
     (src / "Pipfile").write_text('[packages]\nFlask = "==3.1.3"\ngunicorn = "==27.0.1"\n')
     env = {**os.environ, "PIPENV_VERBOSITY": "-1", "PIPENV_YES": "1", "PIPENV_IGNORE_VIRTUALENVS": "1",
            "WORKON_HOME": str(tmp_path / "venvs"), "PIPENV_PIPFILE": str(src / "Pipfile"), "PIPENV_PYPI_MIRROR": index.url()}
