@@ -56,12 +56,27 @@ while read -r uri suite; do
 done <<<"$PYCNB_APT_SOURCES"
 log "apt sources: $(tr '\n' ';' </etc/apt/sources.list)"
 
-mapfile -t pkgs < <(sed -e 's/#.*//' -e 's/[[:space:]]\+//g' "$pkg_file" | grep -v '^$')
+mapfile -t wanted < <(sed -e 's/#.*//' -e 's/[[:space:]]\+//g' "$pkg_file" | grep -v '^$')
 log "apt-get update"
 # The archives dir is a host cache mounted by build.sh; downloading as root avoids the
 # _apt sandbox warning about a directory it does not own.
 apt_opts=(-o APT::Sandbox::User=root -o APT::Keep-Downloaded-Packages=true -o Dpkg::Use-Pty=0)
 quiet apt-get "${apt_opts[@]}" update
+
+# A line "a|b" names the same library under each release's name (libicu72 on bookworm,
+# libicu76 on trixie): the first this release can install wins. (t64 renames need no
+# such line: the new package Provides the old name, and apt installs its only provider.)
+pkgs=()
+for w in "${wanted[@]}"; do
+    if [[ "$w" != *"|"* ]]; then pkgs+=("$w"); continue; fi
+    pick=""
+    IFS='|' read -r -a alts <<<"$w"
+    for a in "${alts[@]}"; do
+        if apt-get -s -qq install "$a" >/dev/null 2>&1; then pick="$a"; break; fi
+    done
+    [ -n "$pick" ] || { log "FAILED: none of '$w' is installable on this release"; exit 1; }
+    pkgs+=("$pick")
+done
 log "apt-get dist-upgrade (point-release, -updates and -security fixes)"
 quiet apt-get "${apt_opts[@]}" -y -o Dpkg::Options::=--force-confold dist-upgrade
 log "apt-get install ${#pkgs[@]} packages: ${pkgs[*]}"
