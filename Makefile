@@ -155,3 +155,21 @@ uv-wheel:
 wheels-poetry:
 	@tools/fetch-wheels.sh poetry $$(sed -n 's/^\(poetry[a-z-]*\) = "\(.*\)"/\1==\2/p' buildpacks/poetry/buildpack.toml) >/dev/null
 	@tools/fetch-wheels.sh django django==5.2.19 >/dev/null
+
+# -- trixie smoke set (issue 15) -----------------------------------------------------
+# `make integration` also builds the trixie stack and builder (idempotent: the stack's content
+# key, then `pack builder create`, seconds when warm) and the smoke tests build on it
+# (integration/test_trixie.py reads PYCNB_TRIXIE_BUILDER). Its name follows BUILDER's:
+# pycnb/builder:trixie for the default builder, $(BUILDER)-trixie for a work tree's own.
+ifeq ($(DISTRO),trixie)
+TRIXIE_BUILDER ?= $(BUILDER)
+else ifeq ($(BUILDER),pycnb/builder:bookworm)
+TRIXIE_BUILDER ?= pycnb/builder:trixie
+else
+TRIXIE_BUILDER ?= $(BUILDER)-trixie
+endif
+export PYCNB_TRIXIE_BUILDER := $(TRIXIE_BUILDER)
+.PHONY: builder-trixie
+builder-trixie:
+	@$(MAKE) --no-print-directory DISTRO=trixie BUILDER=$(TRIXIE_BUILDER) builder
+integration: builder-trixie

@@ -157,8 +157,8 @@ def app(tmp_path: Path, name: str) -> Path:
 
 
 def pack_build(image: str, path: Path, env: dict[str, str] | None = None, network: str = "host",
-               volumes: list[str] = (), args: list[str] = ()) -> Build:
-    argv = ["pack", "build", image, "--builder", BUILDER, "--path", str(path), "--network", network,
+               volumes: list[str] = (), args: list[str] = (), builder: str = BUILDER) -> Build:
+    argv = ["pack", "build", image, "--builder", builder, "--path", str(path), "--network", network,
             "--pull-policy", "never", "--trust-builder", "--timestamps", *args]
     for k, v in {**platform_settings(), **(env or {})}.items():
         argv += ["--env", f"{k}={v}"]

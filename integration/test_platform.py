@@ -74,6 +74,13 @@ def test_publish_pushes_images_buildpackages_and_a_builder_that_names_the_regist
         assert {"bookworm", f"{version}-bookworm"} <= set(_tags(registry, f"pycnb/{kind}"))
     for bp in ("cpython", "pip", "pip-install", "python-start", "procfile", "python"):
         assert _tags(registry, f"pycnb/{bp}"), bp
+    # A buildpackage is an index with one image per [[targets]] os/arch and distro version.
+    index = _run(["curl", "-fsS", "-H", "Accept: application/vnd.oci.image.index.v1+json",
+                  f"http://{registry}/v2/pycnb/cpython/manifests/{version}"])
+    assert index.returncode == 0, index.stdout
+    platforms = {(m["platform"]["os"], m["platform"]["architecture"], m["platform"].get("os.version"))
+                 for m in json.loads(index.stdout)["manifests"]}
+    assert platforms == {("linux", a, v) for a in ("amd64", "arm64") for v in ("12", "13")}, platforms
     builder = _pulled(published["builder"])
     meta = json.loads(_run(["docker", "image", "inspect", "--format",
                             '{{ index .Config.Labels "io.buildpacks.builder.metadata" }}', builder]).stdout)

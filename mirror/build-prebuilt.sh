@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Compile a prebuilt CPython tarball inside the build image:
-#   $PYCNB_CACHE/mirror/prebuilt/cpython/<ver>/cpython_<ver>_linux_amd64_debian_12.tgz
+#   $PYCNB_CACHE/mirror/prebuilt/cpython/<ver>/cpython_<ver>_linux_amd64_debian_<N>.tgz
+# where N is the build image's io.buildpacks.base.distro.version (12 bookworm, 13 trixie).
 #
 # The interpreter is installed at the prefix the cpython buildpack's layer has
 # in a build container (/layers/pycnb_cpython/cpython) and the tarball holds
@@ -9,7 +10,7 @@
 #
 # Usage: build-prebuilt.sh VERSION
 # Env:   PYCNB_BUILD_IMAGE (default pycnb/build:bookworm), PYCNB_RUN_IMAGE
-#        (default pycnb/run:bookworm; used for a smoke test when present),
+#        (default: the build image's run image, pycnb/run:<release>; used for a smoke test when present),
 #        SOURCE_DATE_EPOCH (default 0), PYCNB_JOBS (default: all CPUs)
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
@@ -24,7 +25,7 @@ for c in "$repo/buildpacks/cpython/pycnb_cpython/compile.py" "$repo/buildpacks/c
   [ -f "$c" ] && { compile_py="$c"; break; }
 done
 [ -n "$compile_py" ] || die "compile.py of the cpython buildpack not found under $repo/buildpacks/cpython"
-run_image="${PYCNB_RUN_IMAGE:-pycnb/run:bookworm}"
+run_image="${PYCNB_RUN_IMAGE:-${PYCNB_BUILD_IMAGE/\/build:/\/run:}}"
 command -v docker >/dev/null || die "docker is not installed"
 
 image_id="$(docker image inspect --format '{{.Id}}' "$PYCNB_BUILD_IMAGE" 2>/dev/null)" ||
@@ -40,7 +41,8 @@ image_key="$(docker image inspect --format '{{index .Config.Labels "io.pycnb.sta
 case "$image_key" in ""|"<no value>") image_key="$image_id" ;; esac
 key="source=$source_sha image=$image_key compile.py=$compile_sha epoch=$epoch"
 
-rel="$(cpython_prebuilt_relpath "$version")"
+distro_version="$(image_distro_version "$PYCNB_BUILD_IMAGE")"
+rel="$(cpython_prebuilt_relpath "$version" "$distro_version")"
 out="$MIRROR_ROOT/$rel"
 # The key lives next to the tarball, so every mirror root keeps its own.
 key_file="$out.key"
@@ -48,7 +50,7 @@ mkdir -p "$(dirname "$out")"
 
 # A key from before keys lived next to the tarball counts too (no recompile after an upgrade).
 old_key="$PYCNB_CACHE/state/prebuilt-cpython-$version.key"
-if [ ! -f "$key_file" ] && [ -f "$old_key" ] && [ "$MIRROR_ROOT" = "$PYCNB_CACHE/mirror" ]; then cp "$old_key" "$key_file"; fi
+if [ "$distro_version" = 12 ] && [ ! -f "$key_file" ] && [ -f "$old_key" ] && [ "$MIRROR_ROOT" = "$PYCNB_CACHE/mirror" ]; then cp "$old_key" "$key_file"; fi
 # key_file holds the key line and the tarball's sha256.
 if [ -f "$out" ] && [ -f "$key_file" ] && [ "$(sed -n 1p "$key_file")" = "$key" ] &&
   [ "$(sed -n 2p "$key_file")" = "$(sha256_of "$out")" ]; then
@@ -63,7 +65,7 @@ rm -f "$key_file" "$(dirname "$out")/$tmp_name"
 trap 'rm -f "$(dirname "$out")/$tmp_name"' EXIT
 started=$(date +%s)
 src_name="$(basename "$source")"
-log_file="$PYCNB_CACHE/logs/prebuilt-cpython-$version.log"
+log_file="$PYCNB_CACHE/logs/prebuilt-cpython-$version-debian_$distro_version.log"
 mkdir -p "$(dirname "$log_file")"
 log "full output: $log_file (PYCNB_VERBOSE=1 to stream it)"
 if [ "${PYCNB_VERBOSE:-0}" = 1 ]; then sink=/dev/stderr; else sink="$log_file"; fi

@@ -2,10 +2,13 @@
 """Write the extra dependency catalog of the local mirror.
 
 Lists every prebuilt CPython tarball found under
-``<mirror>/prebuilt/cpython/<ver>/cpython_<ver>_linux_amd64_debian_12.tgz`` as a
+``<mirror>/prebuilt/cpython/<ver>/cpython_<ver>_linux_<arch>_debian_<N>.tgz`` as a
 ``[[dependencies]]`` entry whose ``uri`` points at the local mirror server, with
 the python.org source tarball (found in the mirror under
-``www.python.org/ftp/python/<ver>/``) as ``source``. Output:
+``www.python.org/ftp/python/<ver>/``) as ``source``. The name says which target the
+interpreter was compiled for (N is the build image's Debian major version: it links
+against that release's libraries), and the entry's ``[[dependencies.targets]]`` admits
+that target only, so a build on another release never selects it. Output:
 ``<mirror>/catalog/cpython.toml`` (or ``--output``). Standard library only.
 """
 
@@ -21,7 +24,8 @@ from typing import List, Optional, Sequence
 
 SOURCE_HOST = "www.python.org"
 SOURCE_NAMES = ("Python-{v}.tgz", "Python-{v}.tar.xz")
-PREBUILT_NAME = "cpython_{v}_linux_amd64_debian_12.tgz"
+# cpython_<ver>_<os>_<arch>_debian_<N>.tgz, as mirror/common.sh names them.
+PREBUILT_NAME = re.compile(r"^cpython_(?P<v>\d+\.\d+\.\d+)_(?P<os>linux)_(?P<arch>amd64|arm64)_debian_(?P<distro>\d+)\.tgz$")
 VERSION_RE = re.compile(r"^\d+\.\d+\.\d+$")
 
 
@@ -50,16 +54,23 @@ def version_key(version: str) -> tuple:
     return tuple(int(p) for p in version.split("."))
 
 
+def prebuilts(version_dir: Path) -> List[tuple]:
+    """(tarball, name fields) of the prebuilt tarballs in one version's directory, sorted."""
+    found = []
+    for path in sorted(version_dir.iterdir()) if version_dir.is_dir() else []:
+        match = PREBUILT_NAME.match(path.name)
+        if match and path.is_file():
+            found.append((path, match.groupdict()))
+    return found
+
+
 def entries(mirror: Path, base_url: str) -> List[str]:
     blocks = []
     root = mirror / "prebuilt" / "cpython"
     versions = []
     if root.is_dir():
         versions = sorted((d.name for d in root.iterdir() if d.is_dir() and VERSION_RE.match(d.name)), key=version_key)
-    for v in versions:
-        tarball = root / v / PREBUILT_NAME.format(v=v)
-        if not tarball.is_file():
-            continue
+    for v, tarball, target in ((v, t, m) for v in versions for t, m in prebuilts(root / v) if m["v"] == v):
         candidates = [mirror / SOURCE_HOST / "ftp" / "python" / v / n.format(v=v) for n in SOURCE_NAMES]
         source = next((c for c in candidates if c.is_file()), None)
         if source is None:
@@ -81,11 +92,11 @@ def entries(mirror: Path, base_url: str) -> List[str]:
             'licenses = ["PSF-2.0"]',
             "strip-components = 0",
             "[[dependencies.targets]]",
-            'os = "linux"',
-            'arch = "amd64"',
+            f"os = {toml_string(target['os'])}",
+            f"arch = {toml_string(target['arch'])}",
             "[[dependencies.targets.distros]]",
             'name = "debian"',
-            'version = "12"',
+            f"version = {toml_string(target['distro'])}",
         ]
         blocks.append("\n".join(lines) + "\n")
     return blocks
@@ -107,8 +118,12 @@ def platform_defaults(mirror: Path, buildpack_toml: Path) -> List[str]:
     if any((mirror / SOURCE_HOST / "ftp" / "python" / v / n.format(v=v)).is_file() for v in in_line for n in SOURCE_NAMES):
         return []
     root = mirror / "prebuilt" / "cpython"
-    prebuilt = sorted((d.name for d in root.iterdir() if d.is_dir() and VERSION_RE.match(d.name)
-                       and (d / PREBUILT_NAME.format(v=d.name)).is_file()), key=version_key) if root.is_dir() else []
+    targets = {d.name: {(m["os"], m["arch"], m["distro"]) for _, m in prebuilts(d)}
+               for d in (root.iterdir() if root.is_dir() else []) if d.is_dir() and VERSION_RE.match(d.name)}
+    every = set().union(*targets.values())
+    # The default serves builds on every release: prefer a version prebuilt for all of them.
+    prebuilt = sorted((v for v, t in targets.items() if t and t >= every), key=version_key) or \
+        sorted((v for v, t in targets.items() if t), key=version_key)
     if not prebuilt:
         return []
     stand_in = prebuilt[-1]  # the exact release: its line's newest release may be source-only here

@@ -39,8 +39,20 @@ cpython_source_path() {
   printf '%s/%s\n' "$MIRROR_ROOT" "${uri#https://}"
 }
 
+# The Debian major version a stack image is made of, from the label pack and the lifecycle
+# match [[targets.distros]] against (stack/build.sh sets it): "12" for pycnb/build:bookworm.
+# Prebuilt artifacts are named by it: a prebuilt links against its distro's libraries.
+image_distro_version() {
+  local v
+  v="$(docker image inspect --format '{{ index .Config.Labels "io.buildpacks.base.distro.version" }}' "$1" 2>/dev/null)" ||
+    die "image $1 not found: build the stack first (make stack DISTRO=...)"
+  case "$v" in '' | '<no value>' | *[!0-9.]*) die "image $1 has no io.buildpacks.base.distro.version label (got '$v')" ;; esac
+  printf '%s\n' "$v"
+}
+
+# cpython_prebuilt_relpath VERSION DEBIAN_VERSION
 cpython_prebuilt_relpath() {
-  printf 'prebuilt/cpython/%s/cpython_%s_linux_amd64_debian_12.tgz\n' "$1" "$1"
+  printf 'prebuilt/cpython/%s/cpython_%s_linux_amd64_debian_%s.tgz\n' "$1" "$1" "${2:?debian version}"
 }
 
 # The Debian archive this machine already uses ($PYCNB_DEBIAN_MIRROR wins), read from

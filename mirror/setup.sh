@@ -3,6 +3,7 @@
 #   1. fetch the CPython source tarballs of the catalog that Debian carries (.orig tarballs),
 #   2. fetch the pip wheels of the pip buildpack's catalog,
 #   3. compile the prebuilt CPythons the tests use in the build image (once each; cached),
+#      and the trixie smoke tests' one in pycnb/build:trixie when that image exists,
 #   4. write the extra dependency catalog,
 #   5. serve $PYCNB_MIRROR_ROOT (default $PYCNB_CACHE/mirror) on 127.0.0.1:$PYCNB_MIRROR_PORT,
 #   6. prepare a ca-certificates binding from the host's extra CAs (ca-binding.sh).
@@ -35,6 +36,19 @@ for v in $PREBUILT_VERSIONS; do
   fi
   "$MIRROR_SCRIPTS/build-prebuilt.sh" "$v" >&2
 done
+# Prebuilts for the trixie stack (Debian 13; named ..._debian_13.tgz): only the release its
+# smoke tests build on (a compile costs 6-12 minutes). 3.13.15 stands in for the default line
+# on this mirror (catalog.py) and is Debian 13's own line. Skipped without the trixie build
+# image (make stack DISTRO=trixie; `make integration` builds it).
+TRIXIE_BUILD_IMAGE="${PYCNB_TRIXIE_BUILD_IMAGE:-pycnb/build:trixie}"
+if docker image inspect "$TRIXIE_BUILD_IMAGE" >/dev/null 2>&1; then
+  for v in ${PYCNB_PREBUILT_VERSIONS_TRIXIE:-3.13.15}; do
+    [ -f "$(cpython_source_path "$v")" ] || { log "WARNING: no trixie prebuilt CPython $v: its source is not available here"; continue; }
+    PYCNB_BUILD_IMAGE="$TRIXIE_BUILD_IMAGE" PYCNB_RUN_IMAGE="${PYCNB_TRIXIE_RUN_IMAGE:-}" "$MIRROR_SCRIPTS/build-prebuilt.sh" "$v" >&2
+  done
+else
+  log "no $TRIXIE_BUILD_IMAGE: no trixie prebuilts (make stack DISTRO=trixie, then rerun $0)"
+fi
 "${PYTHON:-python3}" "$MIRROR_SCRIPTS/catalog.py" --mirror "$MIRROR_ROOT" --port "$MIRROR_PORT" \
   --cpython-buildpack "$CPYTHON_CATALOG" >&2
 "$MIRROR_SCRIPTS/serve.sh" >&2
