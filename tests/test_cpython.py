@@ -98,7 +98,28 @@ def test_default_version_is_logged(tree, catalog):
     assert run.code == 0, run.output
     assert "No version requested by the app; using the default '3.14' from buildpack.toml" in run.output
     assert "Selected CPython 3.14.8 (prebuilt" in run.output
-    assert run.layer_toml("cpython")["types"] == {"build": False, "launch": True, "cache": True}
+    assert run.layer_toml("cpython")["types"] == {"build": False, "launch": True, "cache": False}
+
+
+def test_launch_only_interpreter_is_reused_by_metadata(tree, catalog):
+    """Nobody needs python3 at build: the rebuild restores no contents and writes none, so the
+    lifecycle keeps the previous image's layer; a changed version still rebuilds it."""
+    plan = [("cpython", {"version": "3.11.2", "version-source": ".python-version", "launch": True})]
+    assert tree.build("cpython", plan).code == 0
+    tree.restore("cpython")
+    assert not (tree.layers_dir("cpython") / "cpython").exists()
+    again = tree.build("cpython", plan)
+    assert again.code == 0, again.output
+    assert "Reusing layer 'cpython'" in again.output and "Installing CPython" not in again.output
+    assert again.layer_toml("cpython")["types"] == {"build": False, "launch": True, "cache": False}
+    assert not (again.layers / "cpython").exists()
+    assert again.sbom("cpython", "cdx")["components"][0]["version"] == "3.11.2"
+    tree.restore("cpython")
+    other = tree.build("cpython", [("cpython", {"version": "3.13.5", "version-source": ".python-version",
+                                                "launch": True})])
+    assert other.code == 0, other.output
+    assert "Rebuilding layer 'cpython' since: checksum changed" in other.output
+    assert (other.layers / "cpython" / "bin" / "python3").exists()
 
 
 def test_unsatisfiable_version_lists_available(tree, catalog):

@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
-"""make bench: pip-install through the real builder, against a loopback index of 24 wheels.
+"""make bench: every road through the real builder, beside the lifecycle's floor, in one run.
 
-Prints, for integration/testdata/bench (24 pinned distributions):
-  cold `pack build` (no image, no cache), warm rebuild after a code-only change, rebuild
-  after one requirement changes — each with the pip-install step's own time — the image
-  size, and as the baseline the same install with plain `python -m venv` + `pip install`
-  on the host from the same index (no pip cache). Then the same requirements with
-  BP_PIP_INSTALLER=uv (cold, warm), and as a uv project locked against the same index
-  (uv-install, cold and warm), each against that baseline.
+The floor is pycnb/builder:floor (tools/floor: one no-op shell buildpack on the same stack
+images and lifecycle), built here. For the floor, the stdlib app (integration/testdata/web)
+and the pip app (integration/testdata/bench, 24 pinned wheels from a loopback index) it
+prints the cold build, the warm rebuild after a code-only change (difference and ratio to
+the floor's), where that rebuild's time goes (from `pack build --timestamps`), the image
+size beside the floor image, and the size of the CPython layer. For the pip app also a
+rebuild after one requirement is removed, and plain `python -m venv` + `pip install` on the
+host as the install baseline. Then detect times (tools/bench_detect.py).
 """
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import shutil
@@ -25,59 +27,99 @@ sys.path.insert(0, str(REPO / "tests"))
 from wheels import Index  # noqa: E402
 
 CACHE = Path(os.environ.get("PYCNB_CACHE", Path.home() / ".cache" / "pycnb"))
-IMAGE = "pycnb-bench/app"
 BUILDER = os.environ.get("PYCNB_BUILDER", "pycnb/builder:bookworm")
-_STEP = re.compile(r"pycnb pip install [\d.]+\n(?:.*\n)*?.*Done in (?P<s>[\d.]+)s")
-_CONDA_STEP = re.compile(r"pycnb conda env update [\d.]+\n(?:.*\n)*?.*Done in (?P<s>[\d.]+)s")
-_UV_STEP = re.compile(r"pycnb uv install [\d.]+\n(?:.*\n)*?.*Done in (?P<s>[\d.]+)s")
+FLOOR = "pycnb/builder:floor"
+# Rebuilds are short and the machine may be shared: the median of a few is the figure.
+WARM_RUNS = int(os.environ.get("BENCH_WARM_RUNS", "3"))
+_PIP_STEP = re.compile(r"pycnb pip install [\d.]+\n(?:.*\n)*?.*Done in (?P<s>[\d.]+)s")
+_STAMP = re.compile(r"^(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d\.\d+) (.*)$")
+# The lifecycle's phase banners under `pack build --timestamps`.
+_PHASES = ("ANALYZING", "DETECTING", "RESTORING", "BUILDING", "EXPORTING")
 
 
 def sh(argv, **kw) -> subprocess.CompletedProcess:
     return subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
 
 
-def mirror_output() -> list[str]:
-    out = subprocess.run(["bash", str(REPO / "mirror" / "setup.sh")], stdout=subprocess.PIPE, text=True, check=True)
-    return out.stdout.splitlines()
-
-
 def mirror_settings() -> list[str]:
-    return [line for line in mirror_output() if "=" in line and not line.startswith("--")]
+    out = subprocess.run(["bash", str(REPO / "mirror" / "setup.sh")], stdout=subprocess.PIPE, text=True, check=True)
+    return [line for line in out.stdout.splitlines() if "=" in line]
 
 
-def mirror_args() -> list[str]:
-    """Pack arguments `make -s mirror` prints (the conda binding's --volume, ...)."""
-    return [a for line in mirror_output() if line.startswith("--") for a in line.split(None, 1)]
+class Build:
+    def __init__(self, wall: float, output: str):
+        self.wall = wall
+        self.output = output
+
+    def phases(self) -> dict[str, float]:
+        """Seconds from each phase banner to the next (the last runs to the final line)."""
+        marks = []
+        for line in self.output.splitlines():
+            m = _STAMP.match(line)
+            if not m:
+                continue
+            at = datetime.datetime.strptime(m[1], "%Y/%m/%d %H:%M:%S.%f")
+            text = m[2]
+            name = next((p for p in _PHASES if f"===> {p}" in text), None)
+            if name:
+                marks.append((name, at))
+            elif "Saving " in text and marks and marks[-1][0] == "EXPORTING":
+                marks.append(("saving", at))
+            elif "Adding cache layer" in text and marks and marks[-1][0] in ("EXPORTING", "saving"):
+                marks.append(("cache export", at))
+                marks.append(("", at))  # only the first cache line starts the phase
+            last = at
+        marks = [m for m in marks if m[0]]
+        out = {}
+        for (name, at), nxt in zip(marks, marks[1:] + [("end", last)]):
+            out[name] = out.get(name, 0.0) + (nxt[1] - at).total_seconds()
+        return out
 
 
-def build(app: Path, env: list[str], args: list[str] = (), step_re: re.Pattern = _STEP,
-          cold: bool = False) -> tuple[float, float, str]:
-    argv = ["pack", "build", IMAGE, "--builder", BUILDER, "--path", str(app), "--network", "host",
-            "--pull-policy", "never", "--trust-builder", *args]
+def build(builder: str, image: str, app: Path, env: list[str]) -> Build:
+    argv = ["pack", "build", image, "--builder", builder, "--path", str(app), "--network", "host",
+            "--pull-policy", "never", "--trust-builder", "--timestamps"]
     for e in env:
         argv += ["--env", e]
-    for attempt in (1, 2):
-        start = time.monotonic()
-        proc = sh(argv)
-        wall = time.monotonic() - start
-        # A busy shared engine sometimes drops the exporter's connection: measure that build again.
-        if proc.returncode == 0 or "error during connect" not in proc.stdout or attempt == 2:
-            break
-        print("bench: the Docker engine dropped the connection during export; building again", file=sys.stderr)
-        if cold:
-            clean()  # a cold figure again, not one from the half-exported first attempt
+    start = time.monotonic()
+    proc = sh(argv)
+    wall = time.monotonic() - start
     if proc.returncode != 0:
         sys.exit(f"pack build failed:\n{proc.stdout}")
-    step = step_re.search(proc.stdout)
-    return wall, float(step["s"]) if step else float("nan"), proc.stdout
+    return Build(wall, proc.stdout)
 
 
-def clean() -> None:
-    sh(["docker", "image", "rm", "-f", IMAGE])
-    vols = sh(["docker", "volume", "ls", "-q"]).stdout.split()
-    for v in vols:
-        if "pycnb-bench_app" in v:
+def clean(image: str) -> None:
+    sh(["docker", "image", "rm", "-f", image])
+    key = image.replace("/", "_").replace(":", "_")
+    for v in sh(["docker", "volume", "ls", "-q"]).stdout.split():
+        if key in v:
             sh(["docker", "volume", "rm", "-f", v])
+
+
+def image_size(image: str) -> int:
+    return int(sh(["docker", "image", "inspect", "--format", "{{.Size}}", image]).stdout.strip())
+
+
+def dir_size(image: str, path: str) -> int:
+    """Bytes under `path` in the image (0 when absent)."""
+    proc = sh(["docker", "run", "--rm", "--entrypoint", "du", image, "-sb", path])
+    return int(proc.stdout.split()[0]) if proc.returncode == 0 else 0
+
+
+def touch_code(app: Path, name: str, n: int) -> None:
+    (app / name).write_text((app / name).read_text() + f"\n# code-only change {n}\n")
+
+
+def road(label: str, builder: str, image: str, app: Path, env: list[str], code: str) -> dict:
+    clean(image)
+    cold = build(builder, image, app, env)
+    warms = []
+    for n in range(WARM_RUNS):
+        touch_code(app, code, n)
+        warms.append(build(builder, image, app, env))
+    warms.sort(key=lambda b: b.wall)
+    return {"label": label, "image": image, "cold": cold, "warm": warms[len(warms) // 2], "warms": warms}
 
 
 def baseline(app: Path, index_url: str) -> float:
@@ -91,119 +133,72 @@ def baseline(app: Path, index_url: str) -> float:
         return time.monotonic() - start
 
 
-def host_uv() -> Path:
-    """The uv binary of the catalog's default wheel (tools/fetch-uv.py caches it)."""
-    import zipfile
-    wheel = Path(subprocess.run([sys.executable, str(REPO / "tools" / "fetch-uv.py")], stdout=subprocess.PIPE,
-                                text=True, check=True).stdout.strip())
-    dest = Path(tempfile.mkdtemp(prefix="bench-uv-")) / "uv"
-    with zipfile.ZipFile(wheel) as zf:
-        dest.write_bytes(zf.read(next(n for n in zf.namelist() if n.endswith(".data/scripts/uv"))))
-    dest.chmod(0o755)
-    return dest
-
-
-def uv_project(src: Path, dest: Path, uv: Path, index_url: str) -> None:
-    """The bench requirements as a uv project, locked against the loopback index."""
-    shutil.copytree(src, dest)
-    reqs = [line for line in (dest / "requirements.txt").read_text().splitlines() if line and not line.startswith("#")]
-    (dest / "requirements.txt").unlink()
-    (dest / "pyproject.toml").write_text('[project]\nname = "bench"\nversion = "0"\nrequires-python = ">=3.11,<3.12"\n'
-                                         "dependencies = [" + ", ".join(f'"{r}"' for r in reqs) + "]\n")
-    (dest / ".python-version").write_text("3.11\n")
-    env = {**os.environ, "UV_DEFAULT_INDEX": index_url, "UV_NO_CACHE": "1", "UV_PYTHON_DOWNLOADS": "never"}
-    subprocess.run([str(uv), "lock", "--quiet"], cwd=dest, env=env, check=True)
+def floor_builder() -> None:
+    proc = sh(["pack", "builder", "create", FLOOR, "--config", str(REPO / "tools" / "floor" / "builder.toml"),
+               "--pull-policy", "never"])
+    if proc.returncode != 0:
+        sys.exit(f"could not create {FLOOR}:\n{proc.stdout}")
+    sh(["pack", "config", "trusted-builders", "add", FLOOR])
 
 
 def main() -> int:
     wheels = CACHE / "wheels" / "apps"
     if not (wheels / ".stamp").exists():
         sys.exit("wheel cache missing: run `make bench` (it fetches the wheels)")
+    floor_builder()
     settings = mirror_settings()
     index = Index(wheels)
+    roads = []
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            app = Path(tmp) / "bench"
-            shutil.copytree(REPO / "integration" / "testdata" / "bench", app)
-            env = settings + [f"PIP_INDEX_URL={index.url()}"]
-            count = sum(1 for line in (app / "requirements.txt").read_text().splitlines() if line and not line.startswith("#"))
-            clean()
-            cold = build(app, env, cold=True)
-            (app / "app.py").write_text((app / "app.py").read_text() + "\n# code-only change\n")
-            warm = build(app, env)
-            if "Reusing layer 'packages'" not in warm[2]:
-                sys.exit("the warm rebuild did not reuse the packages layer:\n" + warm[2])
-            reqs = (app / "requirements.txt").read_text()
-            (app / "requirements.txt").write_text(reqs.replace("tabulate==0.10.0\n", ""))
-            changed = build(app, env)
-            size = int(sh(["docker", "image", "inspect", "--format", "{{.Size}}", IMAGE]).stdout.strip())
-            base = baseline(app, index.url())
-            # The same requirements with BP_PIP_INSTALLER=uv, then as a uv project (uv-install).
-            (app / "requirements.txt").write_text(reqs)
-            clean()
-            uv_env = env + ["BP_PIP_INSTALLER=uv"]
-            uv_cold = build(app, uv_env, cold=True)
-            (app / "app.py").write_text((app / "app.py").read_text() + "\n# another code-only change\n")
-            uv_warm = build(app, uv_env)
-            if "Reusing layer 'packages'" not in uv_warm[2]:
-                sys.exit("the warm BP_PIP_INSTALLER=uv rebuild did not reuse the packages layer:\n" + uv_warm[2])
-            uv = host_uv()
-            project = Path(tmp) / "bench-uv"
-            uv_project(REPO / "integration" / "testdata" / "bench", project, uv, index.url())
-            clean()
-            lock_cold = build(project, settings, step_re=_UV_STEP, cold=True)
-            (project / "app.py").write_text((project / "app.py").read_text() + "\n# code-only change\n")
-            lock_warm = build(project, settings, step_re=_UV_STEP)
-            if "Reusing layer 'packages'" not in lock_warm[2]:
-                sys.exit("the warm uv-install rebuild did not reuse the packages layer:\n" + lock_warm[2])
-            shutil.rmtree(uv.parent, ignore_errors=True)
+            web = Path(tmp) / "web"
+            shutil.copytree(REPO / "integration" / "testdata" / "web", web)
+            bench = Path(tmp) / "bench"
+            shutil.copytree(REPO / "integration" / "testdata" / "bench", bench)
+            pip_env = settings + [f"PIP_INDEX_URL={index.url()}"]
+            count = sum(1 for line in (bench / "requirements.txt").read_text().splitlines()
+                        if line and not line.startswith("#"))
+            roads.append(road("floor (no-op buildpack)", FLOOR, "pycnb-bench/floor", web, [], "server.py"))
+            roads.append(road("stdlib app (web)", BUILDER, "pycnb-bench/web", web, settings, "server.py"))
+            roads.append(road(f"pip app ({count} wheels)", BUILDER, "pycnb-bench/app", bench, pip_env, "app.py"))
+            for r in roads[1:]:
+                if "Reusing layer 'cpython'" not in r["warm"].output:
+                    sys.exit(f"{r['label']}: the warm rebuild did not reuse the cpython layer:\n" + r["warm"].output)
+            if "Reusing layer 'packages'" not in roads[2]["warm"].output:
+                sys.exit("the warm rebuild did not reuse the packages layer:\n" + roads[2]["warm"].output)
+            for r in roads:
+                r["size"] = image_size(r["image"])
+                r["cpython"] = dir_size(r["image"], "/layers/pycnb_cpython/cpython")
+            reqs = (bench / "requirements.txt").read_text()
+            (bench / "requirements.txt").write_text(reqs.replace("tabulate==0.10.0\n", ""))
+            changed = build(BUILDER, "pycnb-bench/app", bench, pip_env)
+            pip_step = [_PIP_STEP.search(b.output) for b in (roads[2]["cold"], roads[2]["warm"], changed)]
+            base = baseline(bench, index.url())
     finally:
         index.close()
-        clean()
-    print(f"pip-install benchmark: {count} pinned requirements from a loopback index")
-    print(f"  {'':<36} {'pack build':>10} {'pip-install step':>17}")
-    for label, (wall, step, _) in (("cold (no image, no cache)", cold), ("warm, code-only change", warm),
-                                    ("one requirement removed", changed)):
-        print(f"  {label:<36} {wall:9.1f}s {step:16.2f}s")
-    print(f"  image size: {size / 1e6:.1f} MB")
+        for r in roads:
+            clean(r["image"])
+    floor = roads[0]
+    print(f"builds beside the floor ({FLOOR}); warm = median of {WARM_RUNS} code-only rebuilds")
+    print(f"  {'':<26} {'cold':>7} {'warm':>7} {'warm-floor':>11} {'warm/floor':>11} {'image MB':>9} {'+floor MB':>9}"
+          f" {'cpython MB':>10}")
+    for r in roads:
+        diff = r["warm"].wall - floor["warm"].wall
+        print(f"  {r['label']:<26} {r['cold'].wall:6.1f}s {r['warm'].wall:6.2f}s {diff:+10.2f}s "
+              f"{r['warm'].wall / floor['warm'].wall:10.2f}x {r['size'] / 1e6:9.1f} "
+              f"{(r['size'] - floor['size']) / 1e6:+9.1f} {r['cpython'] / 1e6:10.1f}")
+    print("  where the warm rebuild goes (pack --timestamps, s):")
+    names = ["ANALYZING", "DETECTING", "RESTORING", "BUILDING", "EXPORTING", "saving", "cache export"]
+    print(f"  {'':<26} " + " ".join(f"{n.lower():>12}" for n in names))
+    for r in roads:
+        ph = r["warm"].phases()
+        print(f"  {r['label']:<26} " + " ".join(f"{ph.get(n, 0.0):12.2f}" for n in names))
+    print(f"  pip app, one requirement removed: {changed.wall:.1f}s")
+    print("  pip-install step: cold {}, warm {}, one removed {}".format(
+        *[f"{float(m['s']):.2f}s" if m else "n/a" for m in pip_step]))
     print(f"  baseline, host python -m venv + pip install (no cache): {base:.2f}s")
-    print(f"  cold pip-install step / baseline: {cold[1] / base:.2f}x (target <= 1.2x); warm step: {warm[1]:.2f}s (target < 1 s)")
-    print(f"pip and uv side by side: the same {count} requirements, same loopback index")
-    print(f"  {'':<44} {'pack build':>10} {'install step':>13}")
-    for label, (wall, step, _) in (("pip-install, pip, cold", cold), ("pip-install, pip, warm", warm),
-                                    ("pip-install, BP_PIP_INSTALLER=uv, cold", uv_cold),
-                                    ("pip-install, BP_PIP_INSTALLER=uv, warm", uv_warm),
-                                    ("uv-install (uv.lock of the same set), cold", lock_cold),
-                                    ("uv-install (uv.lock of the same set), warm", lock_warm)):
-        print(f"  {label:<44} {wall:9.1f}s {step:12.2f}s")
-    print(f"  cold BP_PIP_INSTALLER=uv step / plain pip baseline: {uv_cold[1] / base:.2f}x (target <= 0.3x); "
-          f"/ cold pip-install step: {uv_cold[1] / cold[1] if cold[1] else float('nan'):.2f}x")
-    print(f"  cold uv-install step / plain pip baseline: {lock_cold[1] / base:.2f}x")
-    conda_road(settings)
-    return 0
-
-
-def conda_road(settings: list[str]) -> None:
-    """integration/testdata/conda-flask (environment.yml, Flask) from the mirror's conda channel."""
-    args = mirror_args()
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            app = Path(tmp) / "conda-flask"
-            shutil.copytree(REPO / "integration" / "testdata" / "conda-flask", app)
-            clean()
-            cold = build(app, settings, args, _CONDA_STEP)
-            (app / "app.py").write_text((app / "app.py").read_text() + "\n# code-only change\n")
-            warm = build(app, settings, args, _CONDA_STEP)
-            if "Reusing layer 'conda-env'" not in warm[2] or "Solving" in warm[2]:
-                sys.exit("the warm conda rebuild did not reuse the conda-env layer without a solve:\n" + warm[2])
-            size = int(sh(["docker", "image", "inspect", "--format", "{{.Size}}", IMAGE]).stdout.strip())
-    finally:
-        clean()
-    print("conda road: environment.yml (python 3.11, flask 3.1.3) from the mirror's conda channel")
-    print(f"  {'':<36} {'pack build':>10} {'conda-env-update step':>22}")
-    for label, (wall, step, _) in (("cold (no image, no cache)", cold), ("warm, code-only change", warm)):
-        print(f"  {label:<36} {wall:9.1f}s {step:21.2f}s")
-    print(f"  image size: {size / 1e6:.1f} MB; warm conda-env-update step: {warm[1]:.2f}s, no solve (target < 1 s)")
+    sys.stdout.flush()
+    return subprocess.call([sys.executable, str(REPO / "tools" / "bench_detect.py")])
 
 
 if __name__ == "__main__":

@@ -24,11 +24,15 @@ def build(ctx: BuildContext) -> BuildResult:
         check_end_of_life(ctx, dep.version, dep.deprecation_date or runtime.line_eol(ctx, dep.version))
 
     flags = runtime.configure_flags(ctx) if kind == "source" else []
+    # Needed at build (a later buildpack runs python3): build+launch+cache, so its contents are
+    # restored for the next build. Needed only at launch (a stdlib app): launch-only, so a
+    # rebuild reuses the previous image's layer by metadata, with no restore and no re-tar.
+    at_build = ctx.plan.wants("cpython", "build")
     layer = ctx.layers.cached(
         "cpython",
         {"version": dep.version, "checksum": dep.checksum, "kind": kind, "configure-flags": " ".join(flags),
          "target": ctx.target.describe(), "layout": LAYOUT},
-        build=ctx.plan.wants("cpython", "build"), launch=ctx.plan.wants("cpython", "launch"), cache=True)
+        build=at_build, launch=ctx.plan.wants("cpython", "launch"), cache=at_build)
     if not layer.reused:
         with ctx.log.section(f"Installing CPython {dep.version} ({kind})"):
             if kind == "prebuilt":
