@@ -73,6 +73,13 @@ def test_default_app_uses_a_prebuilt_and_rebuild_reuses_it(tmp_path, images, mir
     assert second.code == 0
     assert "Reusing layer 'cpython'" in second.output
     assert "Installing CPython" not in second.output and "Downloading" not in second.output
+    # Nothing needs python3 at build for a stdlib app: the lifecycle restores only the layer's
+    # metadata and keeps the previous image's layer (its own log lines say so).
+    assert 'Restoring metadata for "pycnb/cpython:cpython" from app image' in second.output
+    assert 'Restoring data for "pycnb/cpython:cpython"' not in second.output
+    assert "Restoring data for" not in second.output  # no layer's contents at all
+    assert "Reusing layer 'pycnb/cpython:cpython'" in second.output
+    assert serve_and_get(image)[0]["python"] == data["python"]
 
     # pack also asks the (unreachable) registry; the LOCAL section is what we built.
     inspect = subprocess.run(["pack", "inspect", image], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
