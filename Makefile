@@ -22,7 +22,7 @@ help:
 	@echo "make test-unit   unit tests only (no Docker)"
 	@echo "make test-full   make test, plus CPython source compiles of more lines inside pack build"
 	@echo "make package-dirs  self-contained buildpack directories in build/buildpacks"
-	@echo "make bench       pip-install cold/warm/changed builds vs plain pip, poetry-install cold/warm, and detect times"
+	@echo "make bench       every road beside a no-op floor builder: cold/warm builds, image sizes, detect times"
 	@echo "make bench-detect  median detect time per packaged buildpack"
 	@echo "make -s s3       a local S3 server (versitygw) on 127.0.0.1; prints its AWS_* settings"
 	@echo "make -s registry  a registry on 127.0.0.1 (prints REGISTRY=...)"
@@ -93,7 +93,7 @@ test-full: test-unit builder pytest
 	PYCNB_SOURCE_COMPILES="$${PYCNB_SOURCE_COMPILES:-3.9.2 3.13.5 3.13.15}" $(MAKE) integration
 
 # pip-install through the real builder (cold, warm, one change) against plain pip; then detect.
-bench: builder bench-detect uv-wheel wheels-poetry
+bench: builder package-dirs uv-wheel wheels-poetry
 	@tools/fetch-wheels.sh apps -r integration/testdata/bench/requirements.txt >/dev/null
 	@$(PYTHON) tools/bench.py
 	@$(PYTHON) tools/bench_poetry.py
