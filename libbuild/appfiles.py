@@ -19,7 +19,9 @@ import codecs
 import os
 import re
 from pathlib import Path
-from typing import Iterable, Optional
+TYPE_CHECKING = False  # typing is not imported on the detect path
+if TYPE_CHECKING:
+    from typing import Iterable, Optional
 
 from . import errors
 

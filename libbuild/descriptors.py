@@ -164,53 +164,9 @@ class BuildpackDescriptor:
         return re.sub(r"[^A-Za-z0-9]", "_", self.id)
 
 
-# -- detect: the build plan ---------------------------------------------------------
+# -- detect: the build plan (libbuild/detection.py, kept light for detect) ---------
 
-@dataclass
-class Require:
-    """A [[requires]] entry of a build plan."""
-    name: str
-    metadata: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"name": self.name}
-        if self.metadata:
-            out["metadata"] = self.metadata
-        return out
-
-
-@dataclass
-class BuildPlan:
-    """What detect offers; `alternatives` become the [[or]] plans the lifecycle tries in turn."""
-    provides: list[str] = field(default_factory=list)
-    requires: list[Require] = field(default_factory=list)
-    alternatives: list["BuildPlan"] = field(default_factory=list)
-
-    def _flat(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        if self.provides:
-            out["provides"] = [{"name": n} for n in self.provides]
-        if self.requires:
-            out["requires"] = [r.to_dict() for r in self.requires]
-        return out
-
-    def to_dict(self) -> dict[str, Any]:
-        out = self._flat()
-        if self.alternatives:
-            out["or"] = [alt._flat() for alt in self.alternatives]
-        return out
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "BuildPlan":
-        def one(d: dict[str, Any]) -> "BuildPlan":
-            return cls(provides=[p["name"] for p in d.get("provides", [])],
-                       requires=[Require(r["name"], dict(r.get("metadata", {}))) for r in d.get("requires", [])])
-        plan = one(data)
-        plan.alternatives = [one(d) for d in data.get("or", [])]
-        return plan
-
-    def write(self, path: str | Path) -> None:
-        tomlfile.write(path, self.to_dict())
+from .detection import BuildPlan, Require  # noqa: E402,F401
 
 
 # -- build: the buildpack plan ------------------------------------------------------
@@ -368,3 +324,15 @@ class Store:
 
     def write(self, path: str | Path) -> None:
         tomlfile.write(path, {"metadata": self.metadata})
+
+
+# -- build: what build returns --------------------------------------------------------
+
+@dataclass
+class BuildResult:
+    """What build hands back to the lifecycle besides its layers."""
+    processes: list[Process] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+    slices: list[list[str]] = field(default_factory=list)
+    unmet: list[str] = field(default_factory=list)
+    store: Optional[dict[str, Any]] = None

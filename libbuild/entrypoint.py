@@ -8,14 +8,17 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import time
 from pathlib import Path
-from typing import Callable, Optional, Sequence
 
-from . import errors
-from .context import BuildContext, BuildResult, DetectContext, DetectResult
-from .descriptors import BuildDescriptor, LaunchDescriptor, Store
-from .log import Logger, format_duration
+from .context import BuildContext, DetectContext
+from .log import Logger
+
+TYPE_CHECKING = False  # detect imports as little as it can (make bench-detect)
+if TYPE_CHECKING:
+    from typing import Callable, Optional, Sequence
+
+    from .descriptors import BuildResult
+    from .detection import DetectResult
 
 DETECT_PASS, DETECT_FAIL, ERROR = 0, 100, 1
 
@@ -31,7 +34,7 @@ def run(phase: str, bp_dir: Path, module_name: Optional[str] = None) -> int:
     try:
         if phase == "detect":
             ctx = DetectContext(bp_dir, log=log)
-            detect = _load(f"{module_name or ctx.buildpack.module_name}.detect", "detect")
+            detect = _load(f"{module_name or ctx.module_name}.detect", "detect")
             return _detect(ctx, detect)
         if phase == "build":
             ctx = BuildContext(bp_dir, log=log)
@@ -39,12 +42,14 @@ def run(phase: str, bp_dir: Path, module_name: Optional[str] = None) -> int:
             return _build(ctx, build)
         log.raw(f"ERROR: unknown phase {phase!r} (expected detect or build)")
         return ERROR
-    except errors.UserError as exc:
-        log.raw(exc.render())
-        if log.debug_enabled:
-            log.raw(_traceback())
-        return ERROR
-    except Exception as exc:  # a bug in a buildpack: say so plainly
+    except Exception as exc:
+        from . import errors
+        if isinstance(exc, errors.UserError):
+            log.raw(exc.render())
+            if log.debug_enabled:
+                log.raw(_traceback())
+            return ERROR
+        # a bug in a buildpack: say so plainly
         log.raw(f"ERROR: internal error in {bp_dir.name} ({type(exc).__name__}: {exc})")
         if log.debug_enabled:
             log.raw(_traceback())
@@ -76,15 +81,19 @@ def _load(module_name: str, attr: str) -> Callable:
 def _detect(ctx: DetectContext, detect: Callable[[DetectContext], DetectResult]) -> int:
     result = detect(ctx)
     if not result.passed:
-        ctx.log.title(f"{ctx.buildpack.id}: {result.reason or 'not applicable'}")
+        ctx.log.title(f"{ctx.buildpack_id}: {result.reason or 'not applicable'}")
         return DETECT_FAIL
     if result.plan is not None:
         result.plan.write(ctx.plan_path)
-    ctx.log.debug(f"{ctx.buildpack.id}: {result.reason}")
+    ctx.log.debug(f"{ctx.buildpack_id}: {result.reason}")
     return DETECT_PASS
 
 
 def _build(ctx: BuildContext, build: Callable[[BuildContext], Optional[BuildResult]]) -> int:
+    import time
+
+    from .descriptors import BuildDescriptor, BuildResult, LaunchDescriptor, Store
+    from .log import format_duration
     start = time.monotonic()
     ctx.log.title(f"{ctx.buildpack.name or ctx.buildpack.id} {ctx.buildpack.version}")
     result = build(ctx) or BuildResult()

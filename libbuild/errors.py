@@ -6,7 +6,9 @@ entrypoint prints them without a traceback (unless BP_LOG_LEVEL=DEBUG).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable
+TYPE_CHECKING = False  # typing is not imported on the detect path
+if TYPE_CHECKING:
+    from typing import Iterable
 
 
 class UserError(Exception):
@@ -415,3 +417,20 @@ def manager_files_missing(name: str, expected: Iterable[str], present: Iterable[
 def uv_missing() -> UserError:
     return UserError("uv-missing", "uv is not on PATH for this build (pycnb/uv did not run before this buildpack)",
                      "Use the pycnb/python composite or a builder order that puts pycnb/uv before this buildpack.")
+
+
+# -- build inputs (issue 14) --------------------------------------------------------
+
+def python_missing_at_build(buildpack: str) -> UserError:
+    return UserError("python-missing-at-build",
+                     f"{buildpack} needs python3 at build, but pycnb/cpython did not put it on PATH",
+                     "Build with pycnb/cpython before this buildpack, in the same group; if it is there, "
+                     "this is a bug: rebuild with --clear-cache and report it.")
+
+
+def build_inputs_disagree(buildpack: str) -> UserError:
+    return UserError("build-inputs-disagree",
+                     f"{buildpack}: python3 is not on PATH at build, yet this buildpack's layer does not "
+                     "match its build inputs",
+                     "Rebuild with --clear-cache; if it happens again, report it (BP_LOG_LEVEL=DEBUG shows the "
+                     "layer metadata).")

@@ -15,7 +15,9 @@ import os
 import re
 import sys
 import time
-from typing import Iterator, TextIO
+TYPE_CHECKING = False  # typing is not imported on the detect path
+if TYPE_CHECKING:
+    from typing import Iterator, TextIO
 
 _URL_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^:/@\s]+):(?P<pw>[^@/\s]+)@")
 

@@ -3,16 +3,23 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
-
-try:  # Python >= 3.11
-    import tomllib as _reader
-except ImportError:  # pragma: no cover - exercised on 3.9/3.10 build images
-    import tomli as _reader
-
-import tomli_w
 
 from . import errors
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+
+
+def _toml():
+    """The TOML parser, imported on first read (a detect that only writes its plan skips it)."""
+    try:  # Python >= 3.11
+        import tomllib
+        return tomllib
+    except ImportError:  # pragma: no cover - exercised on 3.9/3.10 build images
+        import tomli
+        return tomli
 
 
 def read(path: str | os.PathLike, missing_ok: bool = False) -> dict[str, Any]:
@@ -25,8 +32,8 @@ def read(path: str | os.PathLike, missing_ok: bool = False) -> dict[str, Any]:
             return {}
         raise
     try:
-        return _reader.loads(data.decode("utf-8"))
-    except (_reader.TOMLDecodeError, UnicodeDecodeError) as exc:
+        return _toml().loads(data.decode("utf-8"))
+    except (_toml().TOMLDecodeError, UnicodeDecodeError) as exc:
         raise errors.invalid_toml(p, str(exc)) from exc
     except RecursionError:
         raise errors.invalid_toml(p, "values nested too deeply") from None
@@ -34,14 +41,15 @@ def read(path: str | os.PathLike, missing_ok: bool = False) -> dict[str, Any]:
 
 def loads(text: str, origin: str = "<string>") -> dict[str, Any]:
     try:
-        return _reader.loads(text)
-    except _reader.TOMLDecodeError as exc:
+        return _toml().loads(text)
+    except _toml().TOMLDecodeError as exc:
         raise errors.invalid_toml(Path(origin), str(exc)) from exc
     except RecursionError:  # arrays or inline tables nested thousands deep
         raise errors.invalid_toml(Path(origin), "values nested too deeply") from None
 
 
 def dumps(data: dict[str, Any]) -> str:
+    import tomli_w  # writing is rarer than reading: a detect that passes, a build
     return tomli_w.dumps(_drop_none(data))
 
 

@@ -17,9 +17,11 @@ names the manager to use.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional
+
+TYPE_CHECKING = False  # every install buildpack's detect imports this: no typing, no dataclasses
+if TYPE_CHECKING:
+    from typing import Mapping, Optional
 
 from .. import appfiles, errors
 
@@ -35,13 +37,28 @@ SIGNALS: dict[str, tuple[str, ...]] = {
 MANAGERS = tuple(SIGNALS)
 
 
-@dataclass(frozen=True)
 class Choice:
-    """The manager that builds the app (None: no manager's files), why, and the files seen."""
-    name: Optional[str]
-    reason: str
-    files: tuple[str, ...] = ()
-    ignored: tuple[str, ...] = ()  # files of other managers this choice leaves unused
+    """The manager that builds the app (None: no manager's files), why, and the files seen.
+
+    A plain immutable class, not a dataclass: see libbuild/detection.py."""
+    __slots__ = ("name", "reason", "files", "ignored")
+
+    def __init__(self, name: Optional[str], reason: str, files: tuple[str, ...] = (), ignored: tuple[str, ...] = ()):
+        for key, value in (("name", name), ("reason", reason), ("files", tuple(files)),
+                           ("ignored", tuple(ignored))):  # ignored: other managers' files left unused
+            object.__setattr__(self, key, value)
+
+    def __setattr__(self, key: str, value: object) -> None:
+        raise AttributeError(f"Choice is immutable ({key})")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Choice) and all(getattr(self, k) == getattr(other, k) for k in self.__slots__)
+
+    def __hash__(self) -> int:
+        return hash(tuple(getattr(self, k) for k in self.__slots__))
+
+    def __repr__(self) -> str:
+        return "Choice(" + ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__) + ")"
 
     def note(self) -> str:
         """One line for detect and build logs."""

@@ -1,9 +1,8 @@
 """Which conda input an app has: a lock (installed exactly) or an environment file (solved)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
 from pathlib import Path
-from typing import Optional
 
 from libbuild import appfiles
 from libbuild.errors import UserError
@@ -14,10 +13,10 @@ NAMED_LOCKS = (("conda-lock.yml", "conda-lock"), ("pixi.lock", "pixi"), ("packag
 _SNIFF = 64 * 1024
 
 
-@dataclass(frozen=True)
-class Input:
-    name: str
-    kind: str   # environment, conda-lock, pixi, explicit
+class Input(namedtuple("Input", "name kind")):
+    """The input file and its kind: environment, conda-lock, pixi, explicit (a named tuple:
+    detect imports neither dataclasses nor typing)."""
+    __slots__ = ()
 
     @property
     def is_lock(self) -> bool:

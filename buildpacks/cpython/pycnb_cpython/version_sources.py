@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections import namedtuple
 from pathlib import Path
-from typing import Optional
 
-from libbuild import appfiles, errors as lib_errors, tomlfile, versions
+from libbuild import appfiles, errors as lib_errors
 
 from . import errors
 
@@ -36,11 +35,10 @@ _LONG_NUMBER = re.compile(r"\d{5,}")
 _WORDS = ("latest", "default", "newest", "stable", "current")
 
 
-@dataclass(frozen=True)
-class VersionRequest:
-    """A version constraint and the file or setting it came from."""
-    constraint: str
-    source: str
+class VersionRequest(namedtuple("VersionRequest", "constraint source")):
+    """A version constraint and the file or setting it came from (a named tuple: detect
+    imports neither dataclasses nor typing)."""
+    __slots__ = ()
 
     @property
     def rank(self) -> int:
@@ -60,6 +58,7 @@ def check_constraint(value: str, source: str) -> str:
     if (not text or len(text) > _CONSTRAINT_LIMIT or _invisible(text) or _LONG_NUMBER.search(text)
             or text.lower() in _WORDS):
         raise errors.not_a_version(source, value)
+    from libbuild import versions  # packaging: only when there is a constraint to check
     try:
         versions.parse_constraint(text, source)
     except lib_errors.UserError:
@@ -100,6 +99,7 @@ def parse_runtime_txt(text: str) -> str:
 
 def parse_requires_python(text: str, path: Path) -> Optional[str]:
     try:
+        from libbuild import tomlfile
         data = tomlfile.loads(text, str(path))
     except (ValueError, RecursionError) as exc:  # huge integers, absurd nesting
         raise lib_errors.invalid_toml(path, lib_errors.excerpt(str(exc))) from None

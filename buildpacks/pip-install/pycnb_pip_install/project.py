@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from libbuild import UserError, appfiles, tomlfile
+from libbuild import UserError, appfiles
 
 # Files of the package managers whose groups come before pip's; their apps are not pyproject-only.
 OTHER_MANAGERS = ("Pipfile", "poetry.lock", "uv.lock")
@@ -15,6 +15,7 @@ def is_project(app: Path) -> bool:
     """pyproject.toml with a [project] table (an unreadable one counts: the build reports it)."""
     if not appfiles.exists(app, "pyproject.toml") or any(appfiles.exists(app, m) for m in OTHER_MANAGERS):
         return False
+    from libbuild import tomlfile  # TOML parsing only when there is a pyproject.toml to read
     try:
         data = tomlfile.loads(appfiles.read_text(app, "pyproject.toml", "pyproject.toml"), "pyproject.toml")
     except UserError:
@@ -24,6 +25,7 @@ def is_project(app: Path) -> bool:
 
 def read(app: Path) -> bytes:
     """The pyproject.toml bytes, once checked to be valid TOML."""
+    from libbuild import tomlfile
     data = appfiles.read_bytes(app, "pyproject.toml", "pyproject.toml")
     tomlfile.loads(appfiles.decode(data, "pyproject.toml"), "pyproject.toml")
     return data
