@@ -24,6 +24,19 @@ def test_flask_gunicorn_from_the_index_with_reuse_and_sbom(tmp_path, images, mir
     assert second.code == 0
     assert "Reusing layer 'packages'" in second.output and "Installing requirements" not in second.output
     assert index.requests == requests_before  # no pip run at all
+    # Requirements, settings and interpreter unchanged: nobody runs python3 at build. This first
+    # rebuild still restores the interpreter cached by the first build (once); the next restores
+    # no layer contents at all, by the lifecycle's own log lines, and keeps both image layers.
+    assert "python3 is not needed at build" in second.output
+    (src / "app.py").write_text((src / "app.py").read_text() + "\n# another code-only change\n")
+    third = pack_build(image, src, env)
+    assert third.code == 0
+    assert "Restoring data for" not in third.output
+    for layer in ("pycnb/cpython:cpython", "pycnb/pip-install:packages"):
+        assert f'Restoring metadata for "{layer}" from app image' in third.output
+        assert f"Reusing layer '{layer}'" in third.output
+    assert "Installing CPython" not in third.output and index.requests == requests_before
+    assert serve_and_get(image)[0]["flask"] == "3.1.3"
 
     out = tmp_path / "sbom"
     sbom = subprocess.run(["pack", "sbom", "download", image, "--output-dir", str(out)], stdout=subprocess.PIPE,
@@ -84,9 +97,18 @@ def test_rebuild_after_removing_a_package_drops_it(tmp_path, images, mirror_env,
     (src / "requirements.txt").write_text("flask==3.1.3\ngunicorn==27.0.1\n")
     rebuild = pack_build(image, src, env)
     assert rebuild.code == 0
-    assert "Rebuilding layer 'packages' since: requirements changed" in rebuild.output
+    assert "Rebuilding layer 'packages' since: build-inputs changed" in rebuild.output
+    assert "requirements changed" in rebuild.output
+    assert "python3 is needed at build" in rebuild.output  # a changed input puts the interpreter back
     gone = launcher_run(image, "python", "-c", "import six")
     assert gone.returncode != 0 and "No module named 'six'" in gone.stdout
+    # A code-only rebuild after the change keeps the new set (by metadata), without python3 at build.
+    (src / "app.py").write_text((src / "app.py").read_text() + "\n# code-only change\n")
+    again = pack_build(image, src, env)
+    assert again.code == 0 and "python3 is not needed at build" in again.output
+    assert "Reusing layer 'packages'" in again.output
+    still_gone = launcher_run(image, "python", "-c", "import six")
+    assert still_gone.returncode != 0 and "No module named 'six'" in still_gone.stdout
 
 
 def test_malformed_requirements_fail_in_build_naming_the_line(tmp_path, images, mirror_env, index):

@@ -110,6 +110,10 @@ class Layers:
         layer.reused = True
         return layer
 
+    def previous(self, name: str) -> Optional[LayerDescriptor]:
+        """The layer's TOML as restored from the previous build (None: there was none)."""
+        return LayerDescriptor.read(self.root / f"{name}.toml")
+
     def get(self, name: str) -> Layer:
         return self._layers[name]
 

@@ -30,29 +30,34 @@ def pip_in_use(ctx: "BuildContext", python: dict) -> str:
 def packages_layer(ctx: "BuildContext", metadata: dict, title: str, config: PipConfig, python_version: str,
                    pip_args: Callable[[], list[str]], system_site_packages: bool = False,
                    installer: Optional[Callable[[Path, list[str], Path], None]] = None,
-                   cache_name: str = "pip-cache", editable_project: Optional[Path] = None) -> "Layer":
+                   cache_name: str = "pip-cache", editable_project: Optional[Path] = None,
+                   cache: bool = True) -> "Layer":
     """The `packages` layer as a venv, reused whole while `metadata` is unchanged, else built
     from empty with pip (`pip_args()` is asked for only then; nothing to install is fine),
     with pip's own cache in the cache-only `pip-cache` layer. `installer(venv, args, cache_dir)`
     replaces pip (uv does), with its cache in the layer `cache_name`. `editable_project` is
-    then installed on top with pip, editable and without dependencies (they are in `pip_args()`)."""
-    cache = ctx.layers.cached(cache_name, {}, cache=True)
+    then installed on top with pip, editable and without dependencies (they are in `pip_args()`).
+    `cache=False` (the installer stated its build inputs): neither layer is kept in the cache, so
+    a rebuild restores nothing; a launch-only `packages` is then reused by metadata."""
+    installer_cache = ctx.layers.cached(cache_name, {}, cache=cache)
     layer = ctx.layers.cached("packages", metadata, build=ctx.plan.wants("site-packages", "build"),
-                              launch=ctx.plan.wants("site-packages", "launch"), cache=True)
+                              launch=ctx.plan.wants("site-packages", "launch"), cache=cache)
     if not layer.reused:
         with ctx.log.section(title):
             args = pip_args()
             create(layer.path, config, ctx.log, system_site_packages)
             if installer is not None:  # it decides what to do with args (uv sync needs none)
-                installer(layer.path, args, cache.path)
+                installer(layer.path, args, installer_cache.path)
             elif args:
-                pip_install(layer.path, args, config, ctx.log, cwd=ctx.app_dir, cache_dir=cache.path)
+                pip_install(layer.path, args, config, ctx.log, cwd=ctx.app_dir, cache_dir=installer_cache.path)
             if editable_project is not None:
                 pip_install(layer.path, ["--no-deps", "--editable", str(editable_project)], config, ctx.log,
-                            cwd=ctx.app_dir, cache_dir=cache.path)
+                            cwd=ctx.app_dir, cache_dir=installer_cache.path)
         layer.env.default("VIRTUAL_ENV", str(layer.path))
-    layer.sbom = distributions(layer.path, python_version)
-    ctx.log.info(f"{len(layer.sbom)} distributions in the packages layer")
+    if layer.path.is_dir():
+        layer.sbom = distributions(layer.path, python_version)
+        ctx.log.info(f"{len(layer.sbom)} distributions in the packages layer")
+    # else reused by metadata: the lifecycle restored its SBOM with the previous image's.
     return layer
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import shutil
 import subprocess
 import time
@@ -71,6 +72,9 @@ class CNBTree:
     root: Path
     env: dict[str, str] = field(default_factory=dict)  # the lifecycle's own process env (before filtering)
     earlier: list[Path] = field(default_factory=list)  # build layers of earlier buildpacks, in order
+    # The python3 on PATH stands in for pycnb/cpython's layer at build, so its signal is set;
+    # False plays a build where cpython kept the interpreter launch-only.
+    python_at_build: bool = True
 
     def __post_init__(self) -> None:
         for d in ("app", "platform/env", "platform/bindings", "layers"):
@@ -114,6 +118,8 @@ class CNBTree:
         descriptor = BuildpackDescriptor.read(bp_dir / "buildpack.toml")
         if not descriptor.clear_env:
             env.update({f.name: f.read_text() for f in (self.platform / "env").iterdir() if f.is_file()})
+        if self.python_at_build:
+            env.setdefault("PYCNB_CPYTHON_VERSION", platform.python_version())
         for layer in self.earlier:
             apply_layer(env, layer, "build")
         env.update(TARGET)

@@ -178,3 +178,43 @@ def test_hostile_environment(tree, catalog):
     assert tree.detect("cpython").code == 0
     run = tree.build("cpython", [("cpython", BOTH)])
     assert run.code == 0, run.output
+
+
+def test_interpreter_stays_off_the_build_while_every_requirers_build_inputs_are_unchanged(tree, catalog):
+    """pip-install and pip state digests of their build inputs: the first build puts python3 on
+    the build (and caches it, so the next build can tell); unchanged digests keep it launch-only
+    with no build env; a changed digest, or a requirer without one, puts it back."""
+    def plan(pip_install="aaaa", pip="bbbb"):
+        entries = [("cpython", {"version": "3.11.2", "version-source": ".python-version"}),
+                   ("cpython", {"launch": True})]
+        for digest in (pip_install, pip):
+            entries.append(("cpython", {"build": True, **({"build-inputs": digest} if digest else {})}))
+        return entries
+
+    first = tree.build("cpython", plan())
+    assert first.code == 0, first.output
+    assert "python3 is needed at build: first build" in first.output
+    assert first.layer_toml("cpython")["types"] == {"build": True, "launch": True, "cache": True}
+    assert first.layer_toml("cpython")["metadata"]["build-inputs"] == ["aaaa", "bbbb"]
+    assert first.env_files("cpython")["env.build/PYCNB_CPYTHON_VERSION.override"] == "3.11.2"
+
+    tree.restore("cpython")
+    same = tree.build("cpython", plan())
+    assert same.code == 0, same.output
+    assert "python3 is not needed at build" in same.output and "Reusing layer 'cpython'" in same.output
+    assert same.layer_toml("cpython")["types"] == {"build": False, "launch": True, "cache": False}
+
+    tree.restore("cpython")  # launch-only now: only its metadata comes back
+    changed = tree.build("cpython", plan(pip_install="cccc"))
+    assert changed.code == 0, changed.output
+    assert "python3 is needed at build: the interpreter or a buildpack's build inputs changed" in changed.output
+    assert "Rebuilding layer 'cpython' since: build-inputs changed" in changed.output
+    assert changed.layer_toml("cpython")["types"] == {"build": True, "launch": True, "cache": True}
+    assert (changed.layers / "cpython" / "bin" / "python3").exists()
+
+    tree.restore("cpython")
+    undigested = tree.build("cpython", plan(pip=None))  # a requirer that needs python3 every time
+    assert undigested.code == 0, undigested.output
+    assert "python3 is not needed at build" not in undigested.output
+    assert undigested.layer_toml("cpython")["types"] == {"build": True, "launch": True, "cache": True}
+    assert "build-inputs" not in undigested.layer_toml("cpython")["metadata"]

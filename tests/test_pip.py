@@ -1,5 +1,6 @@
 """pip and pip-install, with a real python3 from PATH, real pip, tiny real wheels."""
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -136,9 +137,13 @@ def test_detect(tree):
     tree.write("requirements.txt", "flask\n")
     run = tree.detect("pip-install")
     assert run.code == 0
-    assert run.plan() == {"provides": [{"name": "site-packages"}],
-                          "requires": [{"name": "cpython", "metadata": {"build": True}},
-                                       {"name": "pip", "metadata": {"build": True}}]}
+    plan = run.plan()
+    inputs = plan["requires"][0]["metadata"].pop("build-inputs")
+    assert re.fullmatch(r"[0-9a-f]{64}", inputs)
+    assert plan["requires"][1]["metadata"].pop("build-inputs") == inputs
+    assert plan == {"provides": [{"name": "site-packages"}],
+                    "requires": [{"name": "cpython", "metadata": {"build": True}},
+                                 {"name": "pip", "metadata": {"build": True}}]}
     (tree.app / "requirements.txt").unlink()
     tree.set_env("BP_PIP_REQUIREMENT", "reqs/prod.txt")
     assert tree.detect("pip-install").code == 0
@@ -252,5 +257,84 @@ def test_unresolvable_requirement_names_the_package(tree, tmp_path):
         run = pip_install(tree)
         assert run.code == 1 and "Traceback" not in run.output
         assert f"pip found no distribution matching 'no-such-package==9.9' in the index http://127.0.0.1:{index.port}/simple" in run.output
+    finally:
+        index.close()
+
+
+def _inputs_app(tree, tmp_path):
+    wheels = tmp_path / "index"
+    make_wheel(wheels, "alpha", "1.0.0")
+    make_wheel(wheels, "beta", "2.1.0")
+    index = Index(wheels)
+    tree.set_env("PIP_INDEX_URL", index.url())
+    tree.write("requirements.txt", "alpha==1.0.0\n-r more.txt\n")
+    tree.write("more.txt", "beta==2.1.0\n")
+    return index
+
+
+def _inputs(tree) -> str:
+    run = tree.detect("pip-install")
+    assert run.code == 0, run.output
+    return run.plan()["requires"][0]["metadata"].get("build-inputs")
+
+
+def test_build_inputs_cover_included_files_and_settings_and_leave_out_what_they_cannot_see(tree, tmp_path):
+    index = _inputs_app(tree, tmp_path)
+    try:
+        first = _inputs(tree)
+        assert first and _inputs(tree) == first
+        tree.write("more.txt", "beta==2.1.0\n# edited\n")
+        second = _inputs(tree)
+        assert second != first  # an included file is an input
+        tree.set_env("PIP_PRE", "1")
+        assert _inputs(tree) not in (first, second)  # so is every setting
+        tree.write("requirements.txt", "alpha==1.0.0\n-e ./local\n")
+        assert _inputs(tree) is None  # a local path: its contents are not hashed
+        tree.write("requirements.txt", "alpha==1.0.0\n")
+        assert _inputs(tree)
+        tree.binding("corp", "pip", {"pip.conf": "[global]\ntimeout = 5\n"})
+        assert _inputs(tree) is None  # bindings stay out of the digest altogether
+    finally:
+        index.close()
+
+
+def test_unchanged_build_inputs_reuse_the_packages_layer_without_python(tree, tmp_path):
+    """pycnb/cpython kept python3 off the build: pip does nothing and pip-install keeps its
+    launch-only layer by metadata; a change puts python3 back and reinstalls from empty."""
+    index = _inputs_app(tree, tmp_path)
+    try:
+        inputs = _inputs(tree)
+        plan_pip = [("pip", {"build": True, "build-inputs": inputs})]
+        first = pip_install(tree)
+        assert first.code == 0, first.output
+        assert first.layer_toml("packages")["types"] == {"build": False, "launch": True, "cache": False}
+        assert first.layer_toml("packages")["metadata"]["build-inputs"] == inputs
+        assert first.layer_toml("pip-cache")["types"]["cache"] is False
+        tree.restore("pip-install")
+        assert not (tree.layers_dir("pip-install") / "packages").exists()
+
+        tree.python_at_build = False
+        pip = tree.build("pip", plan_pip)
+        assert pip.code == 0 and "Nothing to do" in pip.output
+        requests = index.requests
+        again = pip_install(tree)
+        assert again.code == 0, again.output
+        assert "Reusing layer 'packages'" in again.output and index.requests == requests
+        assert again.layer_toml("packages")["metadata"]["build-inputs"] == inputs
+
+        tree.write("more.txt", "beta==2.1.0\n# edited\n")  # cpython would not have kept python3 off now
+        tree.restore("pip-install")
+        broken = pip_install(tree)
+        assert broken.code == 1 and "does not match its build inputs" in broken.output
+        assert "Traceback" not in broken.output
+        assert tree.build("pip", [("pip", {"build": True})]).code == 1  # a requirer without a digest
+
+        tree.python_at_build = True
+        tree.write("requirements.txt", "beta==2.1.0\n")  # alpha removed
+        changed = pip_install(tree)
+        assert changed.code == 0, changed.output
+        assert "Rebuilding layer 'packages' since: build-inputs changed" in changed.output
+        assert not list(site_packages(changed).glob("alpha-*"))
+        assert list(site_packages(changed).glob("beta-2.1.0.dist-info"))
     finally:
         index.close()

@@ -5,12 +5,14 @@ import datetime
 
 from libbuild import BuildContext, BuildResult
 
+from libbuild.python import buildinputs
+
 from . import errors, runtime, version_sources
 from .version_sources import VersionRequest
 
 
 # Bumped whenever what this buildpack puts into the layer changes, so old layers rebuild.
-LAYOUT = 2
+LAYOUT = 3
 # How long before a line's end of life the build starts warning about it.
 EOL_WARNING_DAYS = 365
 
@@ -24,15 +26,13 @@ def build(ctx: BuildContext) -> BuildResult:
         check_end_of_life(ctx, dep.version, dep.deprecation_date or runtime.line_eol(ctx, dep.version))
 
     flags = runtime.configure_flags(ctx) if kind == "source" else []
-    # Needed at build (a later buildpack runs python3): build+launch+cache, so its contents are
-    # restored for the next build. Needed only at launch (a stdlib app): launch-only, so a
-    # rebuild reuses the previous image's layer by metadata, with no restore and no re-tar.
-    at_build = ctx.plan.wants("cpython", "build")
-    layer = ctx.layers.cached(
-        "cpython",
-        {"version": dep.version, "checksum": dep.checksum, "kind": kind, "configure-flags": " ".join(flags),
-         "target": ctx.target.describe(), "layout": LAYOUT},
-        build=at_build, launch=ctx.plan.wants("cpython", "launch"), cache=at_build)
+    metadata = {"version": dep.version, "checksum": dep.checksum, "kind": kind, "configure-flags": " ".join(flags),
+                "target": ctx.target.describe(), "layout": LAYOUT}
+    # Cached whenever it is on the build: the lifecycle restores no metadata of a build layer
+    # that is not cached, so the next build could not tell it is unchanged.
+    at_build = needed_at_build(ctx, metadata)
+    layer = ctx.layers.cached("cpython", metadata, build=at_build, launch=ctx.plan.wants("cpython", "launch"),
+                              cache=at_build)
     if not layer.reused:
         with ctx.log.section(f"Installing CPython {dep.version} ({kind})"):
             if kind == "prebuilt":
@@ -45,6 +45,37 @@ def build(ctx: BuildContext) -> BuildResult:
         runtime.set_environment(layer, dep.version)
     layer.sbom = [dep.component()]
     return BuildResult()
+
+
+def needed_at_build(ctx: BuildContext, metadata: dict) -> bool:
+    """Whether a later buildpack runs python3 in this build; `metadata` gains the requirers'
+    build-inputs digests.
+
+    Nobody needs it (a stdlib app): launch-only, so a rebuild reuses the previous image's layer
+    by metadata, with no restore and no re-tar. A later buildpack runs python3: on the build —
+    unless every such requirer stated digests of its build inputs (libbuild/python/buildinputs.py)
+    and those and the interpreter are what the previous build recorded: then nobody runs it,
+    and the layer is launch-only again. (The first build after a change still restores the
+    cached contents once; the builds after it restore nothing.)"""
+    entries = ctx.plan.named("cpython")
+    if not any(_truthy(e.metadata.get("build")) for e in entries):
+        return False
+    inputs = buildinputs.planned(entries)
+    if inputs is None or not ctx.plan.wants("cpython", "launch"):
+        return True
+    metadata[buildinputs.PLAN_KEY] = inputs
+    previous = ctx.layers.previous("cpython")
+    if previous is not None and previous.metadata == metadata:
+        ctx.log.info("python3 is not needed at build: the build inputs of every buildpack that runs it are "
+                     "unchanged")
+        return False
+    ctx.log.info("python3 is needed at build: " + ("first build" if previous is None else
+                                                   "the interpreter or a buildpack's build inputs changed"))
+    return True
+
+
+def _truthy(value) -> bool:
+    return value is True or str(value).strip().lower() in ("true", "1", "yes")
 
 
 def choose_version(ctx: BuildContext) -> VersionRequest:

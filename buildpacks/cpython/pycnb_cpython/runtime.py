@@ -9,6 +9,7 @@ from pathlib import Path
 
 from libbuild import errors, execute, versions
 from libbuild.context import BuildContext
+from libbuild.python import buildinputs
 from libbuild.dependencies import Dependency
 
 from . import compile as compiler
@@ -100,5 +101,8 @@ def set_environment(layer, version: str) -> None:
     layer.env.prepend("PKG_CONFIG_PATH", str(prefix / "lib" / "pkgconfig"), scope="build")
     # Logs reach `docker logs` at once instead of in 8 KiB blocks.
     layer.env.default("PYTHONUNBUFFERED", "1", scope="launch")
+    # Tells later buildpacks this interpreter is on PATH at build (see python_at_build in
+    # libbuild/python/buildinputs.py); absent when nobody needs it there.
+    layer.env.override(buildinputs.AT_BUILD_ENV, version, scope="build")
     # No PYTHONHOME: the interpreter finds its prefix from its own location, and a
     # PYTHONHOME would make every venv built on it lose its own site-packages.

@@ -5,13 +5,14 @@ import hashlib
 import json
 import tempfile
 from pathlib import Path
+from typing import Optional
 
 from libbuild import BuildContext, BuildResult, errors, execute, interpreter, venv
 from libbuild.pipconfig import APP_FILE_SETTINGS, PipConfig
-from libbuild.python import manager, uv
+from libbuild.python import buildinputs, manager, uv
 
 from . import local_sources, project, requirements, s3inputs
-from .detect import installer, installs_project, requirement_files
+from .detect import build_inputs, installer, installs_project, requirement_files
 from .selection import Selection
 
 SETTINGS = ("BP_PIP_REQUIREMENT", "PIP_REQUIREMENT", "PIP_CONSTRAINT", "BP_PIP_FIND_LINKS", "BP_PIP_PROHIBITED_PACKAGES", "BP_PIP_EXTERNAL_PACKAGES",
@@ -23,6 +24,9 @@ def build(ctx: BuildContext) -> BuildResult:
     tool = installer(ctx)
     if tool not in ("pip", "uv"):
         raise errors.invalid_setting("BP_PIP_INSTALLER", tool, "pip or uv")
+    inputs = build_inputs(ctx)
+    if not buildinputs.python_at_build(ctx.environ):
+        return _reuse_unchanged(ctx, inputs)
     config = PipConfig.for_build(ctx.settings, ctx.bindings, ctx.app_dir, ctx.list_setting("BP_PIP_FIND_LINKS"))
     # pip decodes a requirements file without a BOM or coding line in the locale's encoding:
     # UTF-8 mode makes that the UTF-8 the buildpack checked.
@@ -64,6 +68,11 @@ def build(ctx: BuildContext) -> BuildResult:
         "index": config.fingerprint()[:16],
         **from_s3.metadata,
     }
+    # Stated build inputs: the layer is launch-only and uncached, reused by metadata while they
+    # and the interpreter are unchanged (pycnb/cpython then keeps python3 off the build).
+    transient = bool(inputs) and not ctx.plan.wants("site-packages", "build")
+    if transient:
+        metadata[buildinputs.PLAN_KEY] = inputs
     uv_install = None
     if tool == "uv":
         metadata["installer"] = f"uv {uv.version(uv.environ(config), ctx.log)}"
@@ -77,8 +86,22 @@ def build(ctx: BuildContext) -> BuildResult:
                         python["version"],
                         lambda: [a for option, f in zip(options, install_files) for a in (option, str(f))] + from_s3.pip_args,
                         system_site_packages=bool(selection.externals), installer=uv_install,
-                        cache_name="uv-cache" if uv_install else "pip-cache")
+                        cache_name="uv-cache" if uv_install else "pip-cache", cache=not transient)
     scratch.cleanup()
+    return BuildResult()
+
+
+def _reuse_unchanged(ctx: BuildContext, inputs: Optional[str]) -> BuildResult:
+    """python3 is not on PATH: pycnb/cpython saw this buildpack's build inputs unchanged, so
+    the previous image's packages layer is kept by metadata."""
+    previous = ctx.layers.previous("packages")
+    if (not inputs or previous is None or previous.metadata.get(buildinputs.PLAN_KEY) != inputs
+            or not ctx.plan.wants("site-packages", "launch") or ctx.plan.wants("site-packages", "build")):
+        raise errors.build_inputs_disagree("pycnb/pip-install")
+    ctx.log.info("Requirements, settings and interpreter unchanged since the previous build")
+    layer = ctx.layers.cached("packages", previous.metadata, launch=True)
+    if not layer.reused:
+        raise errors.build_inputs_disagree("pycnb/pip-install")
     return BuildResult()
 
 

@@ -3,10 +3,17 @@ from __future__ import annotations
 
 import re
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
+
 from libbuild import BuildPlan, DetectContext, DetectResult, Require, appfiles, opt_in, opt_out
-from libbuild.python import manager
+from libbuild.python import buildinputs, manager
 
 from . import project
+
+# libbuild.pipconfig.WHEELHOUSE_DIRS, without importing pipconfig into detect (tests check they agree).
+WHEELHOUSE_DIRS = ("wheelhouse", "vendor")
 
 
 def requirement_files(ctx) -> list[str]:
@@ -28,6 +35,20 @@ def installs_project(ctx) -> bool:
             and project.is_project(ctx.app_dir))
 
 
+def build_inputs(ctx) -> Optional[str]:
+    """What the packages layer depends on besides the interpreter (libbuild/python/buildinputs.py):
+    while unchanged, nobody needs python3 at build. Only plain pip installs of requirement files
+    are digested; pipper manifests (s3 inputs), vendored wheel directories, settings that name
+    files or directories, and uv need python3 at every build."""
+    files = requirement_files(ctx)
+    # Settings naming files or directories: their contents are not hashed.
+    named = ("BP_PIP_REQUIREMENT", "BP_PIP_FIND_LINKS", "PIP_FIND_LINKS", "PIP_REQUIREMENT", "PIP_CONSTRAINT")
+    if installer(ctx) != "pip" or not files or any(ctx.setting(n) for n in named):
+        return None
+    return buildinputs.digest(ctx, files, follow_includes=True,
+                              absent=("pipper.json", "pipper.yaml", *WHEELHOUSE_DIRS))
+
+
 def detect(ctx: DetectContext) -> DetectResult:
     files = requirement_files(ctx)
     # pipper's own manifests (their packages come from an s3 binding; see s3inputs.py).
@@ -40,7 +61,11 @@ def detect(ctx: DetectContext) -> DetectResult:
     why_not = manager.opt_out_reason(ctx.app_dir, ctx.settings, "pip")
     if why_not:
         return opt_out(why_not)
-    requires = [Require("cpython", {"build": True}), Require("pip", {"build": True})]
+    build = {"build": True}
+    inputs = build_inputs(ctx)
+    if inputs:
+        build[buildinputs.PLAN_KEY] = inputs
+    requires = [Require("cpython", dict(build)), Require("pip", dict(build))]
     if installer(ctx) == "uv":
         requires.append(Require("uv", {"build": True}))
     return opt_in(f"found {', '.join(files)}; installer {installer(ctx)}", BuildPlan(provides=["site-packages"], requires=requires))

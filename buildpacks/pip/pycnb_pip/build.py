@@ -7,12 +7,18 @@ from typing import Optional
 from libbuild import BuildContext, BuildResult, errors, execute, interpreter, versions
 from libbuild.dependencies import Dependency
 from libbuild.pipconfig import PipConfig
+from libbuild.python import buildinputs
 from libbuild.versions import parse_version
 
 PIP = "pip"
 
 
 def build(ctx: BuildContext) -> BuildResult:
+    if not buildinputs.python_at_build(ctx.environ):
+        if buildinputs.planned(ctx.plan.named("pip")) is None:
+            raise errors.python_missing_at_build("pycnb/pip")
+        ctx.log.info("Nothing to do: no buildpack installs with pip in this build (their build inputs are unchanged)")
+        return BuildResult()
     wanted = ctx.setting("BP_PIP_VERSION")
     if wanted and parse_version(wanted) is None:
         raise errors.invalid_setting("BP_PIP_VERSION", wanted, "a pip version such as 24.2")
@@ -39,8 +45,14 @@ def build(ctx: BuildContext) -> BuildResult:
     return BuildResult()
 
 
+def _cache(ctx: BuildContext) -> bool:
+    """Cached while some requirer needs pip at every build; when all of them state their build
+    inputs, the next build most likely needs no pip at all, so nothing is restored for it."""
+    return buildinputs.planned(ctx.plan.named("pip")) is None
+
+
 def use_bundled(ctx: BuildContext, python: dict, bundled: str) -> None:
-    layer = ctx.layers.cached("pip", {"pip": "bundled", "python": python["version"]}, build=True, cache=True)
+    layer = ctx.layers.cached("pip", {"pip": "bundled", "python": python["version"]}, build=True, cache=_cache(ctx))
     layer.env.override("PYCNB_PIP_VERSION", bundled, scope="build")
 
 
@@ -58,7 +70,7 @@ def catalog_pip(ctx: BuildContext, python_version: str) -> Optional[Dependency]:
 def install_from_catalog(ctx: BuildContext, env: dict, python: dict, dep: Dependency, bundled: str,
                          floor: str) -> None:
     layer = ctx.layers.cached("pip", {"pip": dep.version, "checksum": dep.checksum, "python": python["version"]},
-                              build=True, cache=True)
+                              build=True, cache=_cache(ctx))
     if not layer.reused:
         with ctx.log.section(f"Installing pip {dep.version}"):
             ctx.log.info(f"The pip bundled with CPython {python['version']} ({bundled or 'none'}) is older than "
@@ -73,7 +85,7 @@ def install_from_catalog(ctx: BuildContext, env: dict, python: dict, dep: Depend
 
 
 def install_from_index(ctx: BuildContext, config: PipConfig, env: dict, python: dict, wanted: str) -> None:
-    layer = ctx.layers.cached("pip", {"pip": wanted, "python": python["version"]}, build=True, cache=True)
+    layer = ctx.layers.cached("pip", {"pip": wanted, "python": python["version"]}, build=True, cache=_cache(ctx))
     if not layer.reused:
         with ctx.log.section(f"Installing pip {wanted}"):
             _pip_install(ctx, env, layer.path, [*config.install_args(), f"pip=={wanted}"])

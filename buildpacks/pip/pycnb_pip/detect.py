@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from libbuild import BuildPlan, DetectContext, DetectResult, Require, opt_in
+from libbuild.python import buildinputs
 
 
 def detect(ctx: DetectContext) -> DetectResult:
-    return opt_in("pip is always available", BuildPlan(provides=["pip"], requires=[Require("cpython", {"build": True})]))
+    # pip's layer depends on this buildpack's catalog and the settings (BP_PIP_VERSION, ...).
+    cpython = {"build": True}
+    inputs = buildinputs.digest(ctx, ())
+    if inputs:
+        cpython[buildinputs.PLAN_KEY] = inputs
+    return opt_in("pip is always available", BuildPlan(provides=["pip"], requires=[Require("cpython", cpython)]))
