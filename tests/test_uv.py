@@ -166,7 +166,10 @@ def test_one_manager_passes_and_the_others_opt_out(tree):
     tree.write("requirements.txt", "flask\n")  # an export beside the lock: conventional
     run = tree.detect("uv-install")
     assert run.code == 0, run.output
-    assert run.plan()["requires"] == [
+    requires = run.plan()["requires"]
+    inputs = requires[0]["metadata"].pop("build-inputs")  # uv.lock, pyproject.toml, settings
+    assert len(inputs) == 64 and requires[1]["metadata"].pop("build-inputs") == inputs
+    assert requires == [
         {"name": "cpython", "metadata": {"build": True, "version": ">=3.10", "version-source": "pyproject.toml"}},
         {"name": "uv", "metadata": {"build": True}}]
     tree.write(".python-version", "3.11\n")
@@ -222,7 +225,9 @@ def test_installs_the_locked_main_dependencies_and_reuses(tree, index, with_uv, 
     assert index.requests > requests
     assert list((run.layers / "packages").rglob("alpha/__pycache__/*.pyc"))  # bytecode compiled
     assert [c["name"] for c in run.sbom("packages", "cdx")["components"]] == ["alpha", "beta"]
-    assert run.layer_toml("packages")["types"] == {"build": False, "launch": True, "cache": True}
+    # uv.lock and pyproject.toml are the build inputs: launch-only, reused by metadata
+    assert run.layer_toml("packages")["types"] == {"build": False, "launch": True, "cache": False}
+    assert run.layer_toml("packages")["metadata"]["build-inputs"]
     assert run.env_files("packages") == {"env/VIRTUAL_ENV.default": str(run.layers / "packages")}
     tree.restore("uv-install")
     again = tree.build("uv-install", [("site-packages", LAUNCH)])
@@ -234,7 +239,8 @@ def test_installs_the_locked_main_dependencies_and_reuses(tree, index, with_uv, 
     tree.restore("uv-install")
     changed = tree.build("uv-install", [("site-packages", LAUNCH)])
     assert changed.code == 0, changed.output
-    assert "Rebuilding layer 'packages' since: lock changed" in changed.output
+    assert "Rebuilding layer 'packages' since: build-inputs changed" in changed.output
+    assert "lock changed" in changed.output
     assert installed(changed) == ["alpha-1.0.0.dist-info", "beta-2.1.0.dist-info", "gamma-0.3.0.dist-info"]
 
 

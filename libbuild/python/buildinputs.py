@@ -133,3 +133,17 @@ def python_at_build(settings) -> bool:
     """Whether pycnb/cpython put the interpreter on PATH for this build (the stack's own
     python3 never counts)."""
     return bool((settings.get(AT_BUILD_ENV) or "").strip())
+
+
+def reuse_unchanged(ctx, inputs: "Optional[str]", buildpack: str) -> None:
+    """python3 is not on PATH at build: pycnb/cpython saw `buildpack`'s build inputs unchanged,
+    so the previous image's launch-only `packages` layer is kept by metadata (its SBOM comes
+    back with the previous image's)."""
+    from .. import errors
+    previous = ctx.layers.previous("packages")
+    if (not inputs or previous is None or previous.metadata.get(PLAN_KEY) != inputs
+            or not ctx.plan.wants("site-packages", "launch") or ctx.plan.wants("site-packages", "build")):
+        raise errors.build_inputs_disagree(buildpack)
+    ctx.log.info("Lock or requirements, settings and interpreter unchanged since the previous build")
+    if not ctx.layers.cached("packages", previous.metadata, launch=True).reused:
+        raise errors.build_inputs_disagree(buildpack)

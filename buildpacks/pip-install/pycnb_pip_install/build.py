@@ -5,7 +5,6 @@ import hashlib
 import json
 import tempfile
 from pathlib import Path
-from typing import Optional
 
 from libbuild import BuildContext, BuildResult, errors, execute, interpreter, venv
 from libbuild.pipconfig import APP_FILE_SETTINGS, PipConfig
@@ -26,7 +25,8 @@ def build(ctx: BuildContext) -> BuildResult:
         raise errors.invalid_setting("BP_PIP_INSTALLER", tool, "pip or uv")
     inputs = build_inputs(ctx)
     if not buildinputs.python_at_build(ctx.environ):
-        return _reuse_unchanged(ctx, inputs)
+        buildinputs.reuse_unchanged(ctx, inputs, "pycnb/pip-install")
+        return BuildResult()
     config = PipConfig.for_build(ctx.settings, ctx.bindings, ctx.app_dir, ctx.list_setting("BP_PIP_FIND_LINKS"))
     # pip decodes a requirements file without a BOM or coding line in the locale's encoding:
     # UTF-8 mode makes that the UTF-8 the buildpack checked.
@@ -88,20 +88,6 @@ def build(ctx: BuildContext) -> BuildResult:
                         system_site_packages=bool(selection.externals), installer=uv_install,
                         cache_name="uv-cache" if uv_install else "pip-cache", cache=not transient)
     scratch.cleanup()
-    return BuildResult()
-
-
-def _reuse_unchanged(ctx: BuildContext, inputs: Optional[str]) -> BuildResult:
-    """python3 is not on PATH: pycnb/cpython saw this buildpack's build inputs unchanged, so
-    the previous image's packages layer is kept by metadata."""
-    previous = ctx.layers.previous("packages")
-    if (not inputs or previous is None or previous.metadata.get(buildinputs.PLAN_KEY) != inputs
-            or not ctx.plan.wants("site-packages", "launch") or ctx.plan.wants("site-packages", "build")):
-        raise errors.build_inputs_disagree("pycnb/pip-install")
-    ctx.log.info("Requirements, settings and interpreter unchanged since the previous build")
-    layer = ctx.layers.cached("packages", previous.metadata, launch=True)
-    if not layer.reused:
-        raise errors.build_inputs_disagree("pycnb/pip-install")
     return BuildResult()
 
 

@@ -38,12 +38,12 @@ def installs_project(ctx) -> bool:
 def build_inputs(ctx) -> Optional[str]:
     """What the packages layer depends on besides the interpreter (libbuild/python/buildinputs.py):
     while unchanged, nobody needs python3 at build. Only plain pip installs of requirement files
-    are digested; pipper manifests (s3 inputs), vendored wheel directories, settings that name
-    files or directories, and uv need python3 at every build."""
+    are digested (pip or uv); pipper manifests (s3 inputs), vendored wheel directories and
+    settings that name files or directories need python3 at every build."""
     files = requirement_files(ctx)
     # Settings naming files or directories: their contents are not hashed.
     named = ("BP_PIP_REQUIREMENT", "BP_PIP_FIND_LINKS", "PIP_FIND_LINKS", "PIP_REQUIREMENT", "PIP_CONSTRAINT")
-    if installer(ctx) != "pip" or not files or any(ctx.setting(n) for n in named):
+    if installer(ctx) not in ("pip", "uv") or not files or any(ctx.setting(n) for n in named):
         return None
     return buildinputs.digest(ctx, files, follow_includes=True,
                               absent=("pipper.json", "pipper.yaml", *WHEELHOUSE_DIRS))
@@ -67,5 +67,5 @@ def detect(ctx: DetectContext) -> DetectResult:
         build[buildinputs.PLAN_KEY] = inputs
     requires = [Require("cpython", dict(build)), Require("pip", dict(build))]
     if installer(ctx) == "uv":
-        requires.append(Require("uv", {"build": True}))
+        requires.append(Require("uv", dict(build)))
     return opt_in(f"found {', '.join(files)}; installer {installer(ctx)}", BuildPlan(provides=["site-packages"], requires=requires))

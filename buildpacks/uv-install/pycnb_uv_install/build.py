@@ -9,9 +9,10 @@ from pathlib import Path
 
 from libbuild import BuildContext, BuildResult, appfiles, execute, interpreter, venv
 from libbuild.pipconfig import PipConfig
-from libbuild.python import manager, uv
+from libbuild.python import buildinputs, manager, uv
 
 from . import errors, project
+from .detect import build_inputs
 
 # Index settings the lock check must not see: it compares the lock with pyproject.toml only.
 # Checking a lock that pins everything pyproject.toml asks for needs no network: when uv
@@ -22,6 +23,10 @@ _INDEX_VARS = ("UV_INDEX_URL", "UV_DEFAULT_INDEX", "UV_INDEX", "UV_EXTRA_INDEX_U
 
 def build(ctx: BuildContext) -> BuildResult:
     ctx.log.info(manager.chosen(ctx.app_dir, ctx.settings).note())
+    inputs = build_inputs(ctx)
+    if not buildinputs.python_at_build(ctx.environ):
+        buildinputs.reuse_unchanged(ctx, inputs, "pycnb/uv-install")
+        return BuildResult()
     config = PipConfig.for_build(ctx.settings, ctx.bindings, ctx.app_dir, ctx.list_setting("BP_PIP_FIND_LINKS"))
     python = interpreter.probe(config.environ, ctx.log)
     env = uv.environ(config)
@@ -47,6 +52,10 @@ def build(ctx: BuildContext) -> BuildResult:
                     "pyproject": hashlib.sha256(appfiles.read_bytes(ctx.app_dir, "pyproject.toml", "pyproject.toml")).hexdigest()[:16],
                     "python": python["version"], "uv": uv_version,
                     "index": config.fingerprint()[:16] if from_platform else "uv.lock"}
+        # Stated build inputs: launch-only and uncached, reused by metadata while unchanged.
+        transient = bool(inputs) and not ctx.plan.wants("site-packages", "build")
+        if transient:
+            metadata[buildinputs.PLAN_KEY] = inputs
 
         def sync(venv_dir: Path, _args: list[str], cache_dir: Path) -> None:
             run_env = {**uv.environ(config, cache_dir), "UV_PROJECT_ENVIRONMENT": str(venv_dir)}
@@ -64,7 +73,8 @@ def build(ctx: BuildContext) -> BuildResult:
                         explain=lambda out: uv.explain_failure(out, config))
 
         venv.packages_layer(ctx, metadata, "Installing locked packages", config, python["version"], lambda: [],
-                            installer=install_exported if from_platform else sync, cache_name="uv-cache")
+                            installer=install_exported if from_platform else sync, cache_name="uv-cache",
+                            cache=not transient)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return BuildResult()
