@@ -178,7 +178,7 @@ def uv_project(src: Path, dest: Path, uv: Path, index_url: str) -> None:
     (dest / "requirements.txt").unlink()
     (dest / "pyproject.toml").write_text('[project]\nname = "bench"\nversion = "0"\nrequires-python = ">=3.11,<3.12"\n'
                                          "dependencies = [" + ", ".join(f'"{r}"' for r in reqs) + "]\n")
-    (dest / ".python-version").write_text("3.11\n")
+    (dest / ".python-version").write_text("3.11.2\n")  # a release the mirror serves (3.11 resolves to one it may not)
     env = {**os.environ, "UV_DEFAULT_INDEX": index_url, "UV_NO_CACHE": "1", "UV_PYTHON_DOWNLOADS": "never"}
     subprocess.run([str(uv), "lock", "--quiet"], cwd=dest, env=env, check=True)
 

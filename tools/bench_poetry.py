@@ -28,7 +28,7 @@ def poetry_project(src: Path, dest: Path, poetry: Path, index_url: str) -> int:
     shutil.copytree(src, dest)
     reqs = [line for line in (dest / "requirements.txt").read_text().splitlines() if line and not line.startswith("#")]
     (dest / "requirements.txt").unlink()
-    (dest / ".python-version").write_text("3.11\n")
+    (dest / ".python-version").write_text("3.11.2\n")  # a release the mirror serves (3.11 resolves to one it may not)
     (dest / "pyproject.toml").write_text(
         '[project]\nname = "bench"\nversion = "0"\nrequires-python = ">=3.11,<3.12"\n'
         "dependencies = [" + ", ".join(f'"{r}"' for r in reqs) + "]\n\n[tool.poetry]\npackage-mode = false\n\n"
