@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # packaging is imported where a constraint is checked, not by every detect
+    from packaging.specifiers import SpecifierSet
 
 from .. import appfiles, tomlfile
 
@@ -65,11 +65,13 @@ class Project:
         return next(iter(self.scripts)) if len(self.scripts) == 1 else None
 
     def allows(self, version: str) -> bool:
+        from packaging.version import Version
         specs = self.python_specifiers()
         return not specs or any(s.contains(Version(version), prereleases=True) for s in specs)
 
 
 def _specifier(text: str) -> list[SpecifierSet]:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
     try:
         return [SpecifierSet(text)]
     except InvalidSpecifier:
@@ -94,6 +96,7 @@ def _one(part: str) -> str:
 
 
 def _release(text: str) -> list[int]:
+    from packaging.version import InvalidVersion, Version
     try:
         return list(Version(text.rstrip(".*")).release)
     except InvalidVersion:
