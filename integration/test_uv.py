@@ -69,7 +69,11 @@ def test_uv_app_answers_and_an_unchanged_lock_reuses_the_layer(tmp_path, images,
     again = pack_build(image, src, mirror_env)
     assert again.code == 0
     assert "Reusing layer 'packages'" in again.output and "Installing locked packages" not in again.output
-    assert "Reusing layer 'uv'" in again.output
+    # uv.lock, pyproject.toml, settings and interpreter unchanged: neither python3 nor uv is on
+    # the build, and uv's layer is neither installed nor restored.
+    assert "python3 is not needed at build" in again.output
+    assert "Nothing to do: no buildpack installs with uv in this build" in again.output
+    assert 'Restoring data for "pycnb/uv:uv"' not in again.output
     assert index.requests == requests_before  # no install at all
     data, _ = serve_and_get(image)
     assert "tabulate" in data["packages"]
