@@ -141,6 +141,13 @@ class Context:
     def list_setting(self, name: str) -> list[str]:
         return [item.strip() for item in (self.setting(name) or "").split(",") if item.strip()]
 
+    def has_bindings(self) -> bool:
+        """Whether any binding is mounted at all: a cheap test before parsing them."""
+        for root in (self.settings.get("SERVICE_BINDING_ROOT") or "", str(self.platform_dir / "bindings")):
+            if root and os.path.isdir(root) and any(os.scandir(root)):
+                return True
+        return False
+
     @property
     def bindings(self) -> list["_bindings.Binding"]:
         if self._bindings is None:

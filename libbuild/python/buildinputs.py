@@ -13,7 +13,6 @@ as before (README: "Layer flags and why").
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from .. import appfiles
 
@@ -42,7 +41,8 @@ def digest(ctx: "DetectContext", files: "Iterable[str]", follow_includes: bool =
     `absent` present in the app."""
     import hashlib
 
-    if _has_bindings(ctx) or any(appfiles.exists(ctx.app_dir, name) for name in absent):
+    # Bindings (pip.conf, CA certificates, credentials) stay out of a digest written into image metadata.
+    if ctx.has_bindings() or any(appfiles.exists(ctx.app_dir, name) for name in absent):
         return None
     h = hashlib.sha256()
     try:
@@ -102,16 +102,6 @@ def _includes(data: bytes, name: str) -> "Optional[list[str]]":
               or ("/" in word and "://" not in word and not word.startswith("-"))):  # a local path
             return None
     return out
-
-
-def _has_bindings(ctx: "DetectContext") -> bool:
-    """Any binding at all: their contents (pip.conf, CA certificates, credentials) stay out of
-    a digest that is written into image metadata."""
-    roots = [ctx.settings.get("SERVICE_BINDING_ROOT") or "", str(ctx.platform_dir / "bindings")]
-    for root in roots:
-        if root and Path(root).is_dir() and any(Path(root).iterdir()):
-            return True
-    return False
 
 
 def planned(entries: "Iterable") -> "Optional[list[str]]":

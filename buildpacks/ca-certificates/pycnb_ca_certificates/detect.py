@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from libbuild import DetectContext, DetectResult, opt_in, opt_out
-from libbuild.bindings import of_type
 
 BINDING_TYPE = "ca-certificates"
 
 
 def detect(ctx: DetectContext) -> DetectResult:
+    if not ctx.has_bindings():  # the usual case, decided without parsing bindings (it leads every group)
+        return opt_out(f"no {BINDING_TYPE} binding")
+    from libbuild.bindings import of_type
     bound = of_type(ctx.bindings, BINDING_TYPE)
     with_entries = [b.name for b in bound if b.entries]
     if with_entries:
