@@ -57,6 +57,26 @@ cpython_prebuilt_relpath() {
 
 # The Debian archive this machine already uses ($PYCNB_DEBIAN_MIRROR wins), read from
 # the apt configuration by the one parser the stack uses too.
+# --- R (issue 11) ---------------------------------------------------------------------
+# R's source tarballs: the r buildpack's catalog (id "r-source"), or the mirror's stand-in
+# until that buildpack exists in this tree.
+R_CATALOG="$MIRROR_SCRIPTS/../buildpacks/r/buildpack.toml"
+[ -f "$R_CATALOG" ] || R_CATALOG="$MIRROR_SCRIPTS/r-source-catalog.toml"
+# Where the r buildpack's layer lives in a build container (buildpack pycnb/r, layer r).
+R_LAYER_PREFIX=/layers/pycnb_r/r
+
+r_source_path() {
+  local uri
+  uri="$(awk -v v="$1" '/^id = "r-source"/ { on = 1 } on && $1 == "version" { ok = ($3 == "\"" v "\"") }
+        on && ok && $1 == "uri" { gsub(/"/, "", $3); print $3; exit }' "$R_CATALOG")"
+  [ -n "$uri" ] || die "R $1 is not in the catalog ($R_CATALOG)"
+  printf '%s/%s\n' "$MIRROR_ROOT" "${uri#https://}"
+}
+
+r_prebuilt_relpath() { # VERSION [DEBIAN_MAJOR]
+  printf 'prebuilt/r/%s/r_%s_linux_amd64_debian_%s.tgz\n' "$1" "$1" "${2:-12}"
+}
+
 debian_mirror() {
   "$MIRROR_SCRIPTS/../tools/debian-mirror.sh" bookworm
 }
