@@ -173,3 +173,9 @@ export PYCNB_TRIXIE_BUILDER := $(TRIXIE_BUILDER)
 builder-trixie:
 	@$(MAKE) --no-print-directory DISTRO=trixie BUILDER=$(TRIXIE_BUILDER) builder
 integration: builder-trixie
+# --- R (issue 11): the mirror's miniCRAN repositories, from Debian's r-cran-* sources -------
+# `make -s minicran PACKAGES="<CRAN names>"` adds the closure of those packages to
+# $PYCNB_CACHE/mirror/cran (and compiles it once into cran-bin/); default: plumber's closure.
+.PHONY: minicran
+minicran: stack
+	@mirror/minicran.sh $(PACKAGES)

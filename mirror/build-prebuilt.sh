@@ -36,10 +36,7 @@ source="$(cpython_source_path "$version")"
 source_sha="$(sha256_of "$source")"
 compile_sha="$(sha256_of "$compile_py")"
 epoch="${SOURCE_DATE_EPOCH:-0}"
-# The stack's content key survives a rebuild of an identical image; the id does not.
-image_key="$(docker image inspect --format '{{index .Config.Labels "io.pycnb.stack.key"}}' "$PYCNB_BUILD_IMAGE" 2>/dev/null || true)"
-case "$image_key" in ""|"<no value>") image_key="$image_id" ;; esac
-key="source=$source_sha image=$image_key compile.py=$compile_sha epoch=$epoch"
+key="source=$source_sha image=$(stack_image_key "$PYCNB_BUILD_IMAGE") compile.py=$compile_sha epoch=$epoch"
 
 distro_version="$(image_distro_version "$PYCNB_BUILD_IMAGE")"
 rel="$(cpython_prebuilt_relpath "$version" "$distro_version")"
@@ -52,10 +49,8 @@ mkdir -p "$(dirname "$out")"
 old_key="$PYCNB_CACHE/state/prebuilt-cpython-$version.key"
 if [ "$distro_version" = 12 ] && [ ! -f "$key_file" ] && [ -f "$old_key" ] && [ "$MIRROR_ROOT" = "$PYCNB_CACHE/mirror" ]; then cp "$old_key" "$key_file"; fi
 # key_file holds the key line and the tarball's sha256.
-if [ -f "$out" ] && [ -f "$key_file" ] && [ "$(sed -n 1p "$key_file")" = "$key" ] &&
-  [ "$(sed -n 2p "$key_file")" = "$(sha256_of "$out")" ]; then
+if prebuilt_is_current "$out" "$key"; then
   log "prebuilt CPython $version is up to date: $out"
-  printf '%s  %s\n' "$(sed -n 2p "$key_file")" "$out"
   exit 0
 fi
 

@@ -9,7 +9,10 @@ the python.org source tarball (found in the mirror under
 interpreter was compiled for (N is the build image's Debian major version: it links
 against that release's libraries), and the entry's ``[[dependencies.targets]]`` admits
 that target only, so a build on another release never selects it. Output:
-``<mirror>/catalog/cpython.toml`` (or ``--output``). Standard library only.
+``<mirror>/catalog/cpython.toml`` (or ``--output``). Likewise every prebuilt R
+(``<mirror>/prebuilt/r/<ver>/r_<ver>_linux_amd64_debian_<N>.tgz``, CRAN's source tarball
+under ``cran.r-project.org/src/base/``) as an ``r`` entry in ``<mirror>/catalog/r.toml``
+(or ``--r-output``). Standard library only.
 """
 
 from __future__ import annotations
@@ -64,6 +67,32 @@ def prebuilts(version_dir: Path) -> List[tuple]:
     return found
 
 
+def dependency_block(*, dep_id: str, name: str, version: str, uri: str, sha256: str, source_url: str,
+                     source_sha256: str, cpe: str, licenses: Sequence[str], target: dict) -> str:
+    """One [[dependencies]] entry of a prebuilt for one target (os, arch, Debian major `distro`)."""
+    lines = [
+        "[[dependencies]]",
+        f"id = {toml_string(dep_id)}",
+        f"name = {toml_string(name)}",
+        f"version = {toml_string(version)}",
+        f"uri = {toml_string(uri)}",
+        f"checksum = {toml_string('sha256:' + sha256)}",
+        f"source = {toml_string(source_url)}",
+        f"source-checksum = {toml_string('sha256:' + source_sha256)}",
+        f"purl = {toml_string(f'pkg:generic/{dep_id}@{version}?checksum=sha256:{source_sha256}&download_url={source_url}')}",
+        f"cpe = {toml_string(cpe)}",
+        f"licenses = [{', '.join(toml_string(x) for x in licenses)}]",
+        "strip-components = 0",
+        "[[dependencies.targets]]",
+        f"os = {toml_string(target['os'])}",
+        f"arch = {toml_string(target['arch'])}",
+        "[[dependencies.targets.distros]]",
+        'name = "debian"',
+        f"version = {toml_string(target['distro'])}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def entries(mirror: Path, base_url: str) -> List[str]:
     blocks = []
     root = mirror / "prebuilt" / "cpython"
@@ -76,30 +105,49 @@ def entries(mirror: Path, base_url: str) -> List[str]:
         if source is None:
             raise SystemExit(f"catalog.py: no source tarball of CPython {v} in {mirror / SOURCE_HOST}")
         source_url = f"https://{SOURCE_HOST}/ftp/python/{v}/{source.name}"
-        source_sha = sha256_file(source)
-        uri = f"{base_url}/prebuilt/cpython/{v}/{tarball.name}"
-        lines = [
-            "[[dependencies]]",
-            f"id = {toml_string('cpython')}",
-            f"name = {toml_string('CPython')}",
-            f"version = {toml_string(v)}",
-            f"uri = {toml_string(uri)}",
-            f"checksum = {toml_string('sha256:' + sha256_file(tarball))}",
-            f"source = {toml_string(source_url)}",
-            f"source-checksum = {toml_string('sha256:' + source_sha)}",
-            f"purl = {toml_string(f'pkg:generic/cpython@{v}?checksum=sha256:{source_sha}&download_url={source_url}')}",
-            f"cpe = {toml_string(f'cpe:2.3:a:python:python:{v}:*:*:*:*:*:*:*')}",
-            'licenses = ["PSF-2.0"]',
-            "strip-components = 0",
-            "[[dependencies.targets]]",
-            f"os = {toml_string(target['os'])}",
-            f"arch = {toml_string(target['arch'])}",
-            "[[dependencies.targets.distros]]",
-            'name = "debian"',
-            f"version = {toml_string(target['distro'])}",
-        ]
-        blocks.append("\n".join(lines) + "\n")
+        blocks.append(dependency_block(
+            dep_id="cpython", name="CPython", version=v, uri=f"{base_url}/prebuilt/cpython/{v}/{tarball.name}",
+            sha256=sha256_file(tarball), source_url=source_url, source_sha256=sha256_file(source),
+            cpe=f"cpe:2.3:a:python:python:{v}:*:*:*:*:*:*:*", licenses=["PSF-2.0"], target=target))
     return blocks
+
+
+# R prebuilts (mirror/build-r-prebuilt.sh), one per Debian release it was compiled for.
+R_PREBUILT = re.compile(r"^r_(?P<v>\d+\.\d+\.\d+)_(?P<os>linux)_(?P<arch>amd64|arm64)_debian_(?P<distro>\d+)\.tgz$")
+R_SOURCE_HOST = "cran.r-project.org"
+
+
+def r_entries(mirror: Path, base_url: str) -> List[str]:
+    blocks = []
+    root = mirror / "prebuilt" / "r"
+    found = []
+    if root.is_dir():
+        for tarball in root.glob("*/r_*.tgz"):
+            m = R_PREBUILT.match(tarball.name)
+            if m and m.group("v") == tarball.parent.name:
+                found.append((version_key(m.group("v")), int(m.group("distro")), tarball.name, tarball, m.groupdict()))
+    for _, _, _, tarball, target in sorted(found):
+        v = target["v"]
+        source_path = f"src/base/R-{v.split('.')[0]}/R-{v}.tar.gz"
+        source = mirror / R_SOURCE_HOST / source_path
+        if not source.is_file():
+            raise SystemExit(f"catalog.py: no source tarball of R {v} at {source}")
+        blocks.append(dependency_block(
+            dep_id="r", name="R", version=v, uri=f"{base_url}/prebuilt/r/{v}/{tarball.name}",
+            sha256=sha256_file(tarball), source_url=f"https://{R_SOURCE_HOST}/{source_path}",
+            source_sha256=sha256_file(source), cpe=f"cpe:2.3:a:r-project:r:{v}:*:*:*:*:*:*:*",
+            licenses=["GPL-2.0-or-later"], target=target))
+    return blocks
+
+
+def write_catalog(output: Path, title: str, blocks: List[str]) -> None:
+    text = f"# Extra {title} dependency catalog of the pycnb test mirror (generated by mirror/catalog.py).\n"
+    text += "\n".join(blocks)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(f".{output.name}.tmp{os.getpid()}")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, output)
+    print(f"catalog.py: {len(blocks)} entr{'y' if len(blocks) == 1 else 'ies'} in {output}", file=sys.stderr)
 
 
 def platform_defaults(mirror: Path, buildpack_toml: Path) -> List[str]:
@@ -138,23 +186,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--mirror", type=Path, default=cache / "mirror", help="mirror root (default: $PYCNB_CACHE/mirror)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PYCNB_MIRROR_PORT") or 8642))
     parser.add_argument("--output", type=Path, help="default: <mirror>/catalog/cpython.toml")
+    parser.add_argument("--r-output", type=Path, help="default: <mirror>/catalog/r.toml")
     parser.add_argument("--cpython-buildpack", type=Path, help="buildpack.toml of the cpython buildpack: writes "
                         "<mirror>/catalog/platform.env with the settings builds on this mirror need")
     args = parser.parse_args(argv)
 
     base_url = f"http://127.0.0.1:{args.port}"
     output = args.output or args.mirror / "catalog" / "cpython.toml"
-    blocks = entries(args.mirror, base_url)
-    text = "# Extra CPython dependency catalog of the pycnb test mirror (generated by mirror/catalog.py).\n"
-    text += "\n".join(blocks)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.name}.tmp{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, output)
+    write_catalog(output, "CPython", entries(args.mirror, base_url))
+    write_catalog(args.r_output or args.mirror / "catalog" / "r.toml", "R", r_entries(args.mirror, base_url))
     if args.cpython_buildpack:
         settings = platform_defaults(args.mirror, args.cpython_buildpack)
         (output.parent / "platform.env").write_text("".join(s + "\n" for s in settings), encoding="utf-8")
-    print(f"catalog.py: {len(blocks)} entr{'y' if len(blocks) == 1 else 'ies'} in {output}", file=sys.stderr)
     return 0
 
 

@@ -31,12 +31,28 @@ cpython_versions() {
 }
 
 # Path of a source tarball inside the mirror: {originalHost} + original path.
-cpython_source_path() {
+catalog_source_path() { # CATALOG ID VERSION LABEL
   local uri
-  uri="$(awk -v v="$1" '/^id = "cpython-source"/ { on = 1 } on && $1 == "version" { ok = ($3 == "\"" v "\"") }
-        on && ok && $1 == "uri" { gsub(/"/, "", $3); print $3; exit }' "$CPYTHON_CATALOG")"
-  [ -n "$uri" ] || die "CPython $1 is not in the catalog ($CPYTHON_CATALOG)"
+  uri="$(awk -v id="$2" -v v="$3" '$1 == "id" { on = ($3 == "\"" id "\""); ok = 0 } on && $1 == "version" { ok = ($3 == "\"" v "\"") }
+        on && ok && $1 == "uri" { gsub(/"/, "", $3); print $3; exit }' "$1")"
+  [ -n "$uri" ] || die "$4 $3 is not in the catalog ($1)"
   printf '%s/%s\n' "$MIRROR_ROOT" "${uri#https://}"
+}
+cpython_source_path() { catalog_source_path "$CPYTHON_CATALOG" cpython-source "$1" CPython; }
+
+# A prebuilt is current when <tarball>.key holds KEY and the tarball's sha256; prints
+# "<sha256>  <tarball>" then.
+prebuilt_is_current() { # TARBALL KEY
+  [ -f "$1" ] && [ -f "$1.key" ] && [ "$(sed -n 1p "$1.key")" = "$2" ] &&
+    [ "$(sed -n 2p "$1.key")" = "$(sha256_of "$1")" ] && printf '%s  %s\n' "$(sed -n 2p "$1.key")" "$1"
+}
+
+# The content key of a stack image (survives a rebuild of an identical image; the id does
+# not), else its id.
+stack_image_key() {
+  local k
+  k="$(docker image inspect --format '{{index .Config.Labels "io.pycnb.stack.key"}}' "$1" 2>/dev/null || true)"
+  case "$k" in "" | "<no value>") docker image inspect --format '{{.Id}}' "$1" ;; *) echo "$k" ;; esac
 }
 
 # The Debian major version a stack image is made of, from the label pack and the lifecycle
@@ -57,6 +73,10 @@ cpython_prebuilt_relpath() {
 
 # The Debian archive this machine already uses ($PYCNB_DEBIAN_MIRROR wins), read from
 # the apt configuration by the one parser the stack uses too.
+debian_mirror() {
+  "$MIRROR_SCRIPTS/../tools/debian-mirror.sh" bookworm
+}
+
 # --- R (issue 11) ---------------------------------------------------------------------
 # R's source tarballs: the r buildpack's catalog (id "r-source"), or the mirror's stand-in
 # until that buildpack exists in this tree.
@@ -65,18 +85,8 @@ R_CATALOG="$MIRROR_SCRIPTS/../buildpacks/r/buildpack.toml"
 # Where the r buildpack's layer lives in a build container (buildpack pycnb/r, layer r).
 R_LAYER_PREFIX=/layers/pycnb_r/r
 
-r_source_path() {
-  local uri
-  uri="$(awk -v v="$1" '/^id = "r-source"/ { on = 1 } on && $1 == "version" { ok = ($3 == "\"" v "\"") }
-        on && ok && $1 == "uri" { gsub(/"/, "", $3); print $3; exit }' "$R_CATALOG")"
-  [ -n "$uri" ] || die "R $1 is not in the catalog ($R_CATALOG)"
-  printf '%s/%s\n' "$MIRROR_ROOT" "${uri#https://}"
-}
+r_source_path() { catalog_source_path "$R_CATALOG" r-source "$1" R; }
 
 r_prebuilt_relpath() { # VERSION [DEBIAN_MAJOR]
   printf 'prebuilt/r/%s/r_%s_linux_amd64_debian_%s.tgz\n' "$1" "$1" "${2:-12}"
-}
-
-debian_mirror() {
-  "$MIRROR_SCRIPTS/../tools/debian-mirror.sh" bookworm
 }

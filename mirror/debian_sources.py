@@ -58,6 +58,7 @@ class SourcePackage:
     directory: str
     files: tuple[SourceFile, ...]
     suite: str
+    binaries: tuple[str, ...] = ()  # the binary packages it builds (Binary:)
 
     def orig(self) -> Optional[SourceFile]:
         """The upstream tarball (`<pkg>_<upstream>.orig.tar.<ext>`), if the package has one."""
@@ -105,7 +106,8 @@ def source_packages(text: str, suite: str, wanted: Optional[Callable[[str], bool
             parts = entry.split()
             if len(parts) == 3 and parts[1].isdigit():
                 files.append(SourceFile(parts[2], parts[0], int(parts[1])))
-        out.append(SourcePackage(package, fields.get("version", ""), fields["directory"], tuple(files), suite))
+        binaries = tuple(b.strip() for b in fields.get("binary", "").replace("\n", " ").split(",") if b.strip())
+        out.append(SourcePackage(package, fields.get("version", ""), fields["directory"], tuple(files), suite, binaries))
     return out
 
 

@@ -4,13 +4,15 @@
 #   2. fetch the pip wheels of the pip buildpack's catalog,
 #   3. compile the prebuilt CPythons the tests use in the build image (once each; cached),
 #      and the trixie smoke tests' one in pycnb/build:trixie when that image exists,
-#   4. write the extra dependency catalog,
+#   3b. R: its source, the prebuilt R, the miniCRAN repositories (minicran.sh),
+#   4. write the extra dependency catalogs (cpython.toml, r.toml),
 #   5. serve $PYCNB_MIRROR_ROOT (default $PYCNB_CACHE/mirror) on 127.0.0.1:$PYCNB_MIRROR_PORT,
 #   6. prepare a ca-certificates binding from the host's extra CAs (ca-binding.sh).
 # Idempotent. Progress goes to stderr; stdout carries only the settings a
 # build needs, one per line:
 #   BP_DEPENDENCY_MIRROR=http://127.0.0.1:<port>/{originalHost}
-#   BP_DEPENDENCY_CATALOG=http://127.0.0.1:<port>/catalog/cpython.toml
+#   BP_DEPENDENCY_CATALOG=http://127.0.0.1:<port>/catalog/cpython.toml,http://127.0.0.1:<port>/catalog/r.toml
+#   BP_R_REPOS=http://127.0.0.1:<port>/cran            the miniCRAN source repository (minicran.sh)
 #   BP_CPYTHON_DEFAULT_VERSION=<line>   only when the cpython default line's source cannot be
 #                                       fetched here (catalog/platform.env; see catalog.py)
 #   --volume <cache>/ca-certificates:/platform/bindings/ca-certificates:ro
@@ -49,6 +51,9 @@ if docker image inspect "$TRIXIE_BUILD_IMAGE" >/dev/null 2>&1; then
 else
   log "no $TRIXIE_BUILD_IMAGE: no trixie prebuilts (make stack DISTRO=trixie, then rerun $0)"
 fi
+# R (issue 11): CRAN's R source from Debian, the prebuilt R, the miniCRAN source and binary
+# repositories of the plumber closure (minicran.sh; compiled once, cached).
+"$MIRROR_SCRIPTS/minicran.sh" >&2
 "${PYTHON:-python3}" "$MIRROR_SCRIPTS/catalog.py" --mirror "$MIRROR_ROOT" --port "$MIRROR_PORT" \
   --cpython-buildpack "$CPYTHON_CATALOG" >&2
 "$MIRROR_SCRIPTS/serve.sh" >&2
@@ -57,7 +62,8 @@ fi
 ca_binding=$("$MIRROR_SCRIPTS/ca-binding.sh")
 
 printf 'BP_DEPENDENCY_MIRROR=http://127.0.0.1:%s/{originalHost}\n' "$MIRROR_PORT"
-printf 'BP_DEPENDENCY_CATALOG=http://127.0.0.1:%s/catalog/cpython.toml\n' "$MIRROR_PORT"
+printf 'BP_DEPENDENCY_CATALOG=http://127.0.0.1:%s/catalog/cpython.toml,http://127.0.0.1:%s/catalog/r.toml\n' "$MIRROR_PORT" "$MIRROR_PORT"
+printf 'BP_R_REPOS=http://127.0.0.1:%s/cran\n' "$MIRROR_PORT"
 printf -- '--volume %s:/platform/bindings/ca-certificates:ro\n' "$ca_binding"
 # Platform defaults this mirror needs (see catalog.py): empty when the default line is served.
 cat "$MIRROR_ROOT/catalog/platform.env"
