@@ -59,16 +59,12 @@ nice -n 10 docker run --rm --network none -u 0 -e SOURCE_DATE_EPOCH="$epoch" \
   die "compiling R $version in $PYCNB_BUILD_IMAGE failed (log: $log_file)"
 }
 [ "$sink" = "$log_file" ] && grep -E '^\+ ' "$log_file" >&2 || true
-# Smoke test in the run image, before the tarball is kept: R starts from the layer path with only the run image's
-# libraries, and none of its shared objects lacks one.
+# Smoke test in the run image (check-r.sh), before the tarball is kept: R starts from the
+# layer path with only the run image's libraries.
 if docker image inspect "$run_image" >/dev/null 2>&1; then
-  docker run --rm --network none -v "$(dirname "$out")/$tmp_name:/tmp/r.tgz:ro" -u 0 --entrypoint /bin/sh "$run_image" -c '
-      mkdir -p "$1" && tar -xzf /tmp/r.tgz -C "$1" || exit 1
-      su cnb -s /bin/sh -c "$1/bin/Rscript -e '"'"'cat(R.version.string, \"works in the run image as cnb\\n\")'"'"'" || exit 1
-      for f in "$1"/lib/R/bin/exec/R "$1"/lib/R/lib/*.so "$1"/lib/R/modules/*.so "$1"/lib/R/library/*/libs/*.so; do
-        LD_LIBRARY_PATH="$1/lib/R/lib" ldd "$f" 2>/dev/null | sed -n "s|^[[:space:]]*\([^ ]*\) => not found|run image lacks \1 (needed by ${f##*/})|p"
-      done | sort -u | grep . && exit 1 || true
-    ' sh "$R_LAYER_PREFIX" >&2 ||
+  docker run --rm --network none -u 0 -v "$(dirname "$out")/$tmp_name:/pycnb/r.tgz:ro" \
+    -v "$MIRROR_SCRIPTS/check-r.sh:/pycnb/check-r.sh:ro" --entrypoint /bin/sh "$run_image" \
+    /pycnb/check-r.sh /pycnb/r.tgz "$R_LAYER_PREFIX" >&2 ||
     die "prebuilt R $version does not work in $run_image (missing runtime libraries?)"
 fi
 mv -f "$(dirname "$out")/$tmp_name" "$out"
