@@ -69,14 +69,24 @@ if [ "${#missing[@]}" -gt 0 ]; then
   log "compiled in $(($(date +%s) - started))s (log: $log_file)"
 fi
 
-index_key="$( (cd "$bin/src/contrib" && ls -l -- *.tar.gz) | sha256sum | cut -c1-16)"
+index_key="$( (cd "$bin/src/contrib" && sha256sum -- *.tar.gz) | sha256sum | cut -c1-16)"
 if [ "$(cat "$bin/.index-key" 2>/dev/null)" != "$index_key" ]; then
-  nice -n 10 docker run --rm --network none -u 0 -v "$prebuilt:/pycnb/r.tgz:ro" -v "$bin:/repo" \
-    --entrypoint /bin/sh "$PYCNB_BUILD_IMAGE" -ec '
-      mkdir -p "$1" && tar -xzf /pycnb/r.tgz -C "$1"
-      "$1/bin/Rscript" -e "tools::write_PACKAGES(\"/repo/src/contrib\", type = \"source\")"
-      chown -R "$2" /repo
-    ' sh "$R_LAYER_PREFIX" "$(id -u):$(id -g)" >&2
+  index_repo "$prebuilt" "$bin"
+  # Before the index counts: every package installs from it without compiling (build
+  # image) and loads (run image), from a fresh library.
+  run_image="${PYCNB_RUN_IMAGE:-${PYCNB_BUILD_IMAGE/\/build:/\/run:}}"
+  check_lib="$(mktemp -d "$PYCNB_CACHE/r-build-lib/.check.XXXXXX")"
+  trap 'rm -rf "$check_lib"' EXIT
+  mapfile -t all < <(sed -n 's/^Package: //p' "$bin/src/contrib/PACKAGES")
+  for step in "install $PYCNB_BUILD_IMAGE" "load $run_image"; do
+    set -- $step
+    nice -n 10 docker run --rm --network none -u 0 -v "$prebuilt:/pycnb/r.tgz:ro" -v "$bin:/repo:ro" \
+      -v "$check_lib:/checklib" -v "$MIRROR_SCRIPTS/check-r-binaries.sh:/pycnb/check.sh:ro" \
+      --entrypoint /bin/sh "$2" /pycnb/check.sh "$1" /pycnb/r.tgz "$R_LAYER_PREFIX" /checklib "${all[@]}" >&2 ||
+      die "the binary repository $bin fails its check ($1 in $2)"
+  done
+  rm -rf "$check_lib"
+  trap - EXIT
   echo "$index_key" >"$bin/.index-key"
 fi
 log "binary repository: $bin ($(grep -c '^Package:' "$bin/src/contrib/PACKAGES") packages, $(du -sh "$bin/src/contrib" | cut -f1))"

@@ -90,3 +90,13 @@ r_source_path() { catalog_source_path "$R_CATALOG" r-source "$1" R; }
 r_prebuilt_relpath() { # VERSION [DEBIAN_MAJOR]
   printf 'prebuilt/r/%s/r_%s_linux_amd64_debian_%s.tgz\n' "$1" "$1" "${2:-12}"
 }
+
+# Index a CRAN-like repository (write-packages.R) with the prebuilt R, in the build image.
+index_repo() { # PREBUILT.tgz REPO-ROOT
+  nice -n 10 docker run --rm --network none -u 0 -v "$1:/pycnb/r.tgz:ro" -v "$2:/repo" \
+    -v "$MIRROR_SCRIPTS/write-packages.R:/pycnb/write-packages.R:ro" --entrypoint /bin/sh "$PYCNB_BUILD_IMAGE" -ec '
+      mkdir -p "$1" && tar -xzf /pycnb/r.tgz -C "$1"
+      "$1/bin/Rscript" /pycnb/write-packages.R /repo
+      chown -R "$2" /repo
+    ' sh "$R_LAYER_PREFIX" "$(id -u):$(id -g)" >&2
+}
