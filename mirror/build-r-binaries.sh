@@ -43,18 +43,20 @@ if [ "${#missing[@]}" -gt 0 ]; then
   work="$(mktemp -d "$PYCNB_CACHE/r-build-lib/.out.XXXXXX")"
   trap 'rm -rf "$work"' EXIT
   if ! nice -n 10 docker run --rm --network none -u 0 -v "$prebuilt:/pycnb/r.tgz:ro" -v "$src:/src:ro" \
-    -v "$lib:/lib" -v "$work:/out" --entrypoint /bin/sh "$PYCNB_BUILD_IMAGE" -ec '
-      mkdir -p "$1" && tar -xzf /pycnb/r.tgz -C "$1"
+    -v "$lib:/rlib" -v "$work:/out" --entrypoint /bin/sh "$PYCNB_BUILD_IMAGE" -ec '
+      prefix="$1" jobs="$2" owner="$3"
+      shift 3
+      mkdir -p "$prefix" && tar -xzf /pycnb/r.tgz -C "$prefix"
       cd /out
-      nice -n 10 "$1/bin/Rscript" -e "
+      nice -n 10 "$prefix/bin/Rscript" -e "
         want <- commandArgs(TRUE)
         options(warn = 1)
-        install.packages(want, lib = \"/lib\", repos = \"file:///src\", Ncpus = $2,
+        install.packages(want, lib = \"/rlib\", repos = \"file:///src\", Ncpus = $jobs,
                          INSTALL_opts = \"--build\", dependencies = NA)
-        bad <- setdiff(want, rownames(installed.packages(\"/lib\")))
+        bad <- setdiff(want, rownames(installed.packages(\"/rlib\")))
         if (length(bad)) stop(\"not installed: \", paste(bad, collapse = \", \"))
-      " "${@:4}"
-      chown -R "$3" /out /lib
+      " "$@"
+      chown -R "$owner" /out /rlib
     ' sh "$R_LAYER_PREFIX" "${PYCNB_JOBS:-2}" "$(id -u):$(id -g)" "${missing[@]}" >"$log_file" 2>&1; then
     tail -n 30 "$log_file" >&2
     die "compiling R packages failed (log: $log_file)"
