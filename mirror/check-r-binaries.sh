@@ -27,7 +27,8 @@ if [ "$mode" = install ]; then
     echo "installed $binary packages as binaries (none compiled)" >&2
 else
     "$prefix/bin/Rscript" -e '
-      for (p in commandArgs(TRUE)) suppressPackageStartupMessages(library(p, lib.loc = Sys.getenv("LIB"), character.only = TRUE))
+      .libPaths(Sys.getenv("LIB"))  # a package loading another (plumber -> swagger) finds it too
+      for (p in commandArgs(TRUE)) suppressPackageStartupMessages(library(p, character.only = TRUE))
       cat("loaded in the run image:", commandArgs(TRUE), "\n")
     ' "$@" >&2
 fi
