@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cpython_sources import MirrorError, mirror_path, sha256_of, tomllib  # noqa: E402
+from debian_sources import MirrorError, mirror_path, sha256_of, tomllib  # noqa: E402
 
 
 def main(argv: Optional[list[str]] = None) -> int:
