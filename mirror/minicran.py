@@ -223,7 +223,7 @@ def resolve(names: Iterable[str], lookup: Callable[[str], tuple[dict[str, str], 
     constraints: dict[str, list[tuple[str, Requirement]]] = {}
     state: dict[str, str] = {}
 
-    def visit(name: str, wanted_by: str) -> None:
+    def visit(name: str) -> None:
         if state.get(name) == "done":
             return
         if state.get(name) == "active":
@@ -233,12 +233,12 @@ def resolve(names: Iterable[str], lookup: Callable[[str], tuple[dict[str, str], 
         seen[name] = desc
         for req in requirements(desc):
             constraints.setdefault(req.name, []).append((name, req))
-            visit(req.name, name)
+            visit(req.name)
         state[name] = "done"
         order.append((name, handle))
 
     for n in names:
-        visit(n, "the command line")
+        visit(n)
     for name, reqs in constraints.items():
         have = seen[name].get("Version", "")
         for who, req in reqs:
