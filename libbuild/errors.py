@@ -434,3 +434,29 @@ def build_inputs_disagree(buildpack: str) -> UserError:
                      "match its build inputs",
                      "Rebuild with --clear-cache; if it happens again, report it (BP_LOG_LEVEL=DEBUG shows the "
                      "layer metadata).")
+
+
+# -- R: DESCRIPTION, PACKAGES and renv.lock (libbuild/r, issue 11) ---------------
+
+def r_dcf_invalid(origin: str, line_no: int, line: str) -> UserError:
+    return UserError("r-dcf-invalid", f"{origin} line {line_no} is not a `Field: value` line: {excerpt(line, 80)}",
+                     f"Fix {origin}: each field is `Name: value`; a continuation line starts with a space; "
+                     "blank lines separate records.")
+
+
+def r_dependency_invalid(origin: str, field: str, item: str) -> UserError:
+    return UserError("r-dependency-invalid", f"{origin}: {field} lists {excerpt(item, 80)}, which is not "
+                     "`package` or `package (>= version)`",
+                     f"Write {field} as comma-separated package names, each optionally followed by a "
+                     "version condition in parentheses, e.g. `jsonlite (>= 1.8.0), R6`.")
+
+
+def r_lock_invalid(origin: str, detail: str) -> UserError:
+    return UserError("r-lock-invalid", f"{origin} is not a valid renv lock file: {detail}",
+                     "Regenerate it with renv::snapshot() and commit the result.")
+
+
+def r_lock_source_unsupported(origin: str, package: str, source: str) -> UserError:
+    return UserError("r-lock-source", f"{origin} locks {package} from {excerpt(source, 40)}; only packages from "
+                     "CRAN-like repositories (Source: Repository) can be installed",
+                     f"Publish {package} into your miniCRAN repository (tools::write_PACKAGES) and lock it from there.")

@@ -172,3 +172,37 @@ def conda_packages(prefix: str | Path) -> list[Component]:
         found.append(Component(name, version, purl=f"pkg:conda/{name}@{version}" + (f"?{qualifiers}" if qualifiers else ""),
                                licenses=licenses, sha256=data.get("sha256") or ""))
     return sorted(found, key=lambda c: (c.name.lower(), c.version))
+
+
+# R's License field names licences its own way (Writing R Extensions 1.1.2).
+_R_LICENSES = {"GPL-2": "GPL-2.0-only", "GPL-3": "GPL-3.0-only", "GPL (>= 2)": "GPL-2.0-or-later",
+               "GPL (>= 3)": "GPL-3.0-or-later", "GPL (>= 2.0)": "GPL-2.0-or-later", "LGPL-2.1": "LGPL-2.1-only",
+               "LGPL (>= 2.1)": "LGPL-2.1-or-later", "LGPL-3": "LGPL-3.0-only", "LGPL (>= 3)": "LGPL-3.0-or-later",
+               "AGPL-3": "AGPL-3.0-only", "MIT": "MIT", "BSD_2_clause": "BSD-2-Clause", "BSD_3_clause": "BSD-3-Clause",
+               "Apache License 2.0": "Apache-2.0", "Apache License (== 2.0)": "Apache-2.0", "MPL-2.0": "MPL-2.0",
+               "CC0": "CC0-1.0", "Artistic-2.0": "Artistic-2.0", "GPL": "GPL-2.0-or-later"}
+
+
+def r_license(field: str) -> tuple[str, ...]:
+    """`MIT + file LICENSE`, `GPL-2 | GPL-3` as SPDX ids where R's names map onto them."""
+    out = []
+    for part in (p.strip() for p in field.split("|")):
+        name = re.sub(r"\s*\+\s*file\s+LICEN[CS]E\s*$", "", part).strip()
+        if name and not re.match(r"^file\s+LICEN[CS]E$", name):  # the package's own terms: no name to give
+            out.append(_R_LICENSES.get(name, name))
+    return tuple(dict.fromkeys(out))
+
+
+def r_packages(library: str | Path) -> list[Component]:
+    """The packages of an R library, from each package's installed DESCRIPTION."""
+    from .r import dcf  # only the R buildpacks need it
+    found = []
+    for description in sorted(Path(library).glob("*/DESCRIPTION")):
+        records = dcf.parse(description.read_text("utf-8", "replace"), str(description))
+        record = records[0] if records else {}
+        name, version = record.get("Package"), record.get("Version")
+        if name and version:
+            licenses = r_license(record.get("License", ""))
+            found.append(Component(name, version, purl=f"pkg:cran/{name}@{version}",
+                                   licenses=(" OR ".join(licenses),) if len(licenses) > 1 else licenses))
+    return sorted(found, key=lambda c: (c.name.lower(), c.version))

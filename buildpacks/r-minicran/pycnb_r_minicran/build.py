@@ -1,0 +1,51 @@
+"""pycnb/r-minicran: build."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from libbuild import BuildContext, BuildResult, sbom
+
+from . import inputs, installer, repositories
+
+# Bumped whenever what this buildpack puts into the layer changes, so old layers rebuild.
+LAYOUT = 1
+
+
+def build(ctx: BuildContext) -> BuildResult:
+    with ctx.log.section("Reading the app's R packages"):
+        request = inputs.read(ctx.app_dir)
+        pinned = len(request.pinned)
+        ctx.log.info(f"{len(request.packages)} packages from {request.origin}"
+                     + (f" ({pinned} at exact versions)" if pinned else ""))
+    with ctx.log.section("Reading the repository index"):
+        repos, where = repositories.configured(ctx.app_dir, ctx.settings, ctx.bindings, ctx.log)
+        ctx.log.info(f"Repositories from {where}: {', '.join(r.shown for r in repos)}")
+        indexes = [repositories.read_index(r, ctx.app_dir) for r in repos]
+        ctx.log.info(f"{sum(len(i.records) for i in indexes)} packages in the index")
+        archives = repositories.check_requested(request.packages, indexes, ctx.app_dir)
+        r_version = installer.r_version(ctx)
+
+    # Everything that decides the library's contents; repository URLs without credentials.
+    metadata = {
+        "packages": request.digest()[:16],
+        "index": _digest([[i.repo.shown, i.digest] for i in indexes])[:16],
+        "r": r_version,
+        "target": ctx.target.describe(),
+        "layout": LAYOUT,
+    }
+    layer = ctx.layers.cached("r-library", metadata, launch=True, cache=True)
+    if not layer.reused:
+        with ctx.log.section(f"Installing R packages from {where}"):
+            outcome = installer.install(ctx, request, repos, archives, layer.path)
+            stripped = installer.strip_libraries(layer.path)
+            ctx.log.info(f"Installed {len(outcome.installed)} packages"
+                         + (f"; stripped {stripped} shared libraries" if stripped else ""))
+        layer.env.prepend("R_LIBS_SITE", str(layer.path), delim=":")
+    layer.sbom = sbom.r_packages(layer.path)
+    ctx.log.info(f"{len(layer.sbom)} packages in the r-library layer")
+    return BuildResult()
+
+
+def _digest(value) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
