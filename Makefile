@@ -97,6 +97,7 @@ bench: builder package-dirs uv-wheel wheels-poetry
 	@tools/fetch-wheels.sh apps -r integration/testdata/bench/requirements.txt >/dev/null
 	@$(PYTHON) tools/bench.py
 	@$(PYTHON) tools/bench_poetry.py
+	@$(PYTHON) tools/bench_r.py
 
 demo: builder
 	@tools/demo.sh
@@ -173,9 +174,17 @@ export PYCNB_TRIXIE_BUILDER := $(TRIXIE_BUILDER)
 builder-trixie:
 	@$(MAKE) --no-print-directory DISTRO=trixie BUILDER=$(TRIXIE_BUILDER) builder
 integration: builder-trixie
+
 # --- R (issue 11): the mirror's miniCRAN repositories, from Debian's r-cran-* sources -------
 # `make -s minicran PACKAGES="<CRAN names>"` adds the closure of those packages to
 # $PYCNB_CACHE/mirror/cran (and compiles it once into cran-bin/); default: plumber's closure.
 .PHONY: minicran
 minicran: stack
 	@mirror/minicran.sh $(PACKAGES)
+
+# -- R (issue 11) ---------------------------------------------------------------
+# The R road alone: cold build, warm rebuild and the r-minicran step (also part of `make bench`);
+# PYCNB_BENCH_R_SOURCE=1 adds a cold build compiling the packages from the source repository.
+.PHONY: bench-r
+bench-r: builder
+	@$(PYTHON) tools/bench_r.py

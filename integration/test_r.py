@@ -1,0 +1,167 @@
+"""R apps end to end: R from the mirror's prebuilt, packages from the mirror's miniCRAN
+repositories (the binary one for speed, the source one where compiling is the point), a
+vendored repository with no network, an renv.lock pin from Archive/, reuse, a missing package,
+and a `cran` binding whose credentials never reach the log or the image."""
+from __future__ import annotations
+
+import base64
+import functools
+import http.server
+import re
+import secrets
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+from conftest import MIRROR, app, launcher_run, pack_build, serve_and_get
+
+BINARY_REPO_DIR = MIRROR / "cran-bin" / "4.5" / "debian-12"
+SOURCE_REPO_DIR = MIRROR / "cran"
+
+
+def binary_repo(mirror_env) -> str:
+    """The binary repository (contract item 6), served by the mirror beside the source one."""
+    assert (BINARY_REPO_DIR / "src" / "contrib" / "PACKAGES").is_file(), f"{BINARY_REPO_DIR} missing: run `make mirror`"
+    return mirror_env["BP_R_REPOS"].rstrip("/").rsplit("/", 1)[0] + "/cran-bin/4.5/debian-12"
+
+
+def index(repo_dir: Path) -> dict[str, str]:
+    """package -> version of a repository's PACKAGES."""
+    text = (repo_dir / "src" / "contrib" / "PACKAGES").read_text()
+    return dict(re.findall(r"^Package: (\S+)\nVersion: (\S+)$", text, re.M))
+
+
+def test_plumber_api_answers_and_rebuild_reuses_everything(tmp_path, images, mirror_env):
+    src = app(tmp_path, "r-plumber")
+    image = images("r-plumber")
+    env = {"BP_R_REPOS": binary_repo(mirror_env)}
+    build = pack_build(image, src, env)
+    assert build.code == 0
+    assert "Installing R 4.5.0 (prebuilt)" in build.output and "Installing R packages from BP_R_REPOS" in build.output
+    doc, _ = serve_and_get(image, "/hello")
+    assert doc["message"] == "hello from R" and doc["r"] == "4.5.0"
+
+    again = pack_build(image, src, env)
+    assert again.code == 0
+    assert "Reusing layer 'r'" in again.output and "Reusing layer 'r-library'" in again.output
+    assert "Installing R" not in again.output and "Installing" not in again.output.split("pycnb R packages")[-1]
+    assert serve_and_get(image, "/hello")[0]["message"] == "hello from R"
+
+
+def offline_r(tmp_path: Path) -> tuple[dict[str, str], list[str]]:
+    """--network none: the mirror mounted at /mirror, the R catalog read from there, and its
+    prebuilt mapped (by checksum) to the mounted file."""
+    binding = tmp_path / "offline-r"
+    binding.mkdir()
+    (binding / "type").write_text("dependency-mapping")
+    catalog = (MIRROR / "catalog" / "r.toml").read_text()
+    mapped = 0
+    for uri, checksum in re.findall(r'^uri = "([^"]+)"\nchecksum = "sha256:([0-9a-f]{64})"', catalog, re.M):
+        (binding / checksum).write_text("file:///mirror/" + uri.split("://", 1)[1].split("/", 1)[1])
+        mapped += 1
+    assert mapped, f"no prebuilt R in the mirror catalog:\n{catalog}"
+    return ({"BP_DEPENDENCY_CATALOG": "file:///mirror/catalog/r.toml"},
+            [f"{MIRROR}:/mirror:ro", f"{binding}:/platform/bindings/offline-r:ro"])
+
+
+def test_air_gapped_from_a_vendored_repository(tmp_path, images):
+    src = app(tmp_path, "r-plumber")
+    # The part of the binary repository the app needs: its index and package files.
+    contrib = src / "minicran" / "src" / "contrib"
+    shutil.copytree(BINARY_REPO_DIR / "src" / "contrib", contrib,
+                    ignore=shutil.ignore_patterns("Archive", "Meta", "*.provenance*"))
+    env, volumes = offline_r(tmp_path)
+    image = images("r-offline")
+    build = pack_build(image, src, env, network="none", volumes=volumes)
+    assert build.code == 0
+    assert "Repositories from the repository vendored in minicran/ (offline)" in build.output
+    assert serve_and_get(image, "/hello")[0]["message"] == "hello from R"
+
+
+def test_renv_lock_pins_an_older_version_from_the_archive(tmp_path, images, mirror_env):
+    """From the source repository: R6 at its archived version (pure R) and magrittr, which has C code
+    compiled here."""
+    archived = sorted(p.name for p in (SOURCE_REPO_DIR / "src" / "contrib" / "Archive" / "R6").glob("R6_*.tar.gz"))
+    assert archived, "the source repository has no archived R6"
+    old = archived[0].removeprefix("R6_").removesuffix(".tar.gz")
+    current = index(SOURCE_REPO_DIR)
+    assert current["R6"] != old
+    src = tmp_path / "renv-app"
+    src.mkdir()
+    (src / "renv.lock").write_text(
+        '{"R": {"Version": "4.5.0", "Repositories": [{"Name": "CRAN", "URL": "https://cloud.r-project.org"}]},\n'
+        ' "Packages": {\n'
+        f'  "R6": {{"Package": "R6", "Version": "{old}", "Source": "Repository", "Repository": "CRAN"}},\n'
+        f'  "magrittr": {{"Package": "magrittr", "Version": "{current["magrittr"]}", "Source": "Repository", '
+        '"Repository": "CRAN"}}}}\n')
+    image = images("r-renv")
+    build = pack_build(image, src, {"BP_R_REPOS": mirror_env["BP_R_REPOS"]})
+    assert build.code == 0
+    assert "2 packages from renv.lock (2 at exact versions)" in build.output
+    run = launcher_run(image, "Rscript", "-e",
+                       'cat(as.character(packageVersion("R6")), as.character(packageVersion("magrittr")), '
+                       'length(getDLLRegisteredRoutines(getLoadedDLLs()[["magrittr"]])$.Call) > 0)')
+    assert run.returncode == 0, run.stdout
+    assert run.stdout.split()[-3:] == [old, current["magrittr"], "TRUE"]
+
+
+def test_missing_package_fails_with_one_message(tmp_path, images, mirror_env):
+    src = tmp_path / "missing"
+    src.mkdir()
+    (src / "r-packages.txt").write_text("R6\nnot.in.the.repo\n")
+    repo = binary_repo(mirror_env)
+    build = pack_build(images("r-missing"), src, {"BP_R_REPOS": repo})
+    assert build.code != 0
+    errors = [line for line in build.output.splitlines() if "ERROR:" in line and "not.in.the.repo" in line]
+    assert len(errors) == 1 and f"R package not.in.the.repo is not in the repository {repo}" in errors[0]
+    assert "Traceback" not in build.output
+
+
+class _AuthRepo(http.server.SimpleHTTPRequestHandler):
+    """A private repository: the binary one behind HTTP basic authentication."""
+    expected = ""
+    served: list[str] = []
+
+    def do_GET(self):
+        if self.headers.get("Authorization") != f"Basic {self.expected}":
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="cran"')
+            self.end_headers()
+            return
+        self.served.append(self.path)
+        super().do_GET()
+
+    do_HEAD = do_GET
+
+    def log_message(self, *args):
+        pass
+
+
+def test_cran_binding_credentials_stay_secret(tmp_path, images):
+    user, password = "ci-reader", "pw-" + secrets.token_hex(12)
+    _AuthRepo.expected = base64.b64encode(f"{user}:{password}".encode()).decode()
+    _AuthRepo.served = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_AuthRepo, directory=str(BINARY_REPO_DIR)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        binding = tmp_path / "corp-cran"
+        binding.mkdir()
+        (binding / "type").write_text("cran")
+        (binding / "repos").write_text(f"http://{user}:{password}@127.0.0.1:{server.server_address[1]}\n")
+        src = tmp_path / "private"
+        src.mkdir()
+        (src / "r-packages.txt").write_text("R6\n")
+        image = images("r-private")
+        build = pack_build(image, src, volumes=[f"{binding}:/platform/bindings/corp-cran:ro"])
+        assert build.code == 0
+        assert "Repositories from the cran binding (corp-cran)" in build.output
+        assert any(p.startswith("/src/contrib/R6_") for p in _AuthRepo.served), _AuthRepo.served
+        assert password not in build.output
+        saved = tmp_path / "image.tar"
+        assert subprocess.run(["docker", "save", "-o", str(saved), image]).returncode == 0
+        blob = saved.read_bytes()
+        assert password.encode() not in blob and f"{user}:".encode() not in blob
+        assert launcher_run(image, "Rscript", "-e", "library(R6); cat('ok')").stdout.strip().endswith("ok")
+    finally:
+        server.shutdown()
