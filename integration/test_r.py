@@ -35,7 +35,7 @@ def index(repo_dir: Path) -> dict[str, str]:
 def test_plumber_api_answers_and_rebuild_reuses_everything(tmp_path, images, mirror_env):
     src = app(tmp_path, "r-plumber")
     image = images("r-plumber")
-    env = {"BP_R_REPOS": binary_repo(mirror_env)}
+    env = {**mirror_env, "BP_R_REPOS": binary_repo(mirror_env)}
     build = pack_build(image, src, env)
     assert build.code == 0
     assert "Installing R 4.5.0 (prebuilt)" in build.output and "Installing R packages from BP_R_REPOS" in build.output
@@ -96,7 +96,7 @@ def test_renv_lock_pins_an_older_version_from_the_archive(tmp_path, images, mirr
         f'  "magrittr": {{"Package": "magrittr", "Version": "{current["magrittr"]}", "Source": "Repository", '
         '"Repository": "CRAN"}}}}\n')
     image = images("r-renv")
-    build = pack_build(image, src, {"BP_R_REPOS": mirror_env["BP_R_REPOS"]})
+    build = pack_build(image, src, mirror_env)
     assert build.code == 0
     assert "2 packages from renv.lock (2 at exact versions)" in build.output
     run = launcher_run(image, "Rscript", "-e",
@@ -111,7 +111,7 @@ def test_missing_package_fails_with_one_message(tmp_path, images, mirror_env):
     src.mkdir()
     (src / "r-packages.txt").write_text("R6\nnot.in.the.repo\n")
     repo = binary_repo(mirror_env)
-    build = pack_build(images("r-missing"), src, {"BP_R_REPOS": repo})
+    build = pack_build(images("r-missing"), src, {**mirror_env, "BP_R_REPOS": repo})
     assert build.code != 0
     errors = [line for line in build.output.splitlines() if "ERROR:" in line and "not.in.the.repo" in line]
     assert len(errors) == 1 and f"R package not.in.the.repo is not in the repository {repo}" in errors[0]
@@ -123,22 +123,28 @@ class _AuthRepo(http.server.SimpleHTTPRequestHandler):
     expected = ""
     served: list[str] = []
 
-    def do_GET(self):
-        if self.headers.get("Authorization") != f"Basic {self.expected}":
-            self.send_response(401)
-            self.send_header("WWW-Authenticate", 'Basic realm="cran"')
-            self.end_headers()
-            return
-        self.served.append(self.path)
-        super().do_GET()
+    def _authorized(self) -> bool:
+        if self.headers.get("Authorization") == f"Basic {self.expected}":
+            self.served.append(self.path)
+            return True
+        self.send_response(401)
+        self.send_header("WWW-Authenticate", 'Basic realm="cran"')
+        self.end_headers()
+        return False
 
-    do_HEAD = do_GET
+    def do_GET(self):
+        if self._authorized():
+            super().do_GET()
+
+    def do_HEAD(self):
+        if self._authorized():
+            super().do_HEAD()
 
     def log_message(self, *args):
         pass
 
 
-def test_cran_binding_credentials_stay_secret(tmp_path, images):
+def test_cran_binding_credentials_stay_secret(tmp_path, images, mirror_env):
     user, password = "ci-reader", "pw-" + secrets.token_hex(12)
     _AuthRepo.expected = base64.b64encode(f"{user}:{password}".encode()).decode()
     _AuthRepo.served = []
@@ -153,7 +159,7 @@ def test_cran_binding_credentials_stay_secret(tmp_path, images):
         src.mkdir()
         (src / "r-packages.txt").write_text("R6\n")
         image = images("r-private")
-        build = pack_build(image, src, volumes=[f"{binding}:/platform/bindings/corp-cran:ro"])
+        build = pack_build(image, src, mirror_env, volumes=[f"{binding}:/platform/bindings/corp-cran:ro"])
         assert build.code == 0
         assert "Repositories from the cran binding (corp-cran)" in build.output
         assert any(p.startswith("/src/contrib/R6_") for p in _AuthRepo.served), _AuthRepo.served
@@ -165,3 +171,24 @@ def test_cran_binding_credentials_stay_secret(tmp_path, images):
         assert launcher_run(image, "Rscript", "-e", "library(R6); cat('ok')").stdout.strip().endswith("ok")
     finally:
         server.shutdown()
+
+
+def test_python_and_r_in_one_image(tmp_path, images, mirror_env, index):
+    """requirements.txt and r-packages.txt: the Python+R group installs both."""
+    src = tmp_path / "both"
+    src.mkdir()
+    (src / "requirements.txt").write_text("six==1.17.0\n")
+    (src / "r-packages.txt").write_text("R6\n")
+    (src / ".python-version").write_text("3.11.2\n")
+    image = images("r-python")
+    build = pack_build(image, src, {**mirror_env, "BP_R_REPOS": binary_repo(mirror_env), "PIP_INDEX_URL": index.url()})
+    assert build.code == 0
+    assert "pycnb pip install" in build.output and "pycnb R packages from miniCRAN" in build.output
+    run = launcher_run(image, "bash", "-c", "python -c 'import six; print(six.__version__)' && "
+                                            "Rscript -e 'cat(as.character(packageVersion(\"R6\")))'")
+    assert run.returncode == 0, run.stdout
+    assert run.stdout.split()[-2:] == ["1.17.0", index_version(BINARY_REPO_DIR, "R6")]
+
+
+def index_version(repo_dir: Path, name: str) -> str:
+    return index(repo_dir)[name]
