@@ -192,3 +192,41 @@ def test_python_and_r_in_one_image(tmp_path, images, mirror_env, index):
 
 def index_version(repo_dir: Path, name: str) -> str:
     return index(repo_dir)[name]
+
+
+def _source_package(name: str, files: dict[str, str]) -> bytes:
+    """A source package tarball as R CMD build lays it out (<name>/DESCRIPTION, R/, src/)."""
+    import io
+    import tarfile
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for rel, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(f"{name}/{rel}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def test_compile_failure_quotes_the_compiler(tmp_path, images, mirror_env):
+    """A vendored repository with a package whose C code does not compile, and one that imports it:
+    one message, naming the package that failed and quoting the compiler's error."""
+    src = tmp_path / "broken"
+    contrib = src / "minicran" / "src" / "contrib"
+    contrib.mkdir(parents=True)
+    meta = "Version: 0.1\nTitle: T\nDescription: D.\nLicense: MIT\nAuthor: a\nMaintainer: a <a@example.org>\n"
+    (contrib / "brokenc_0.1.tar.gz").write_bytes(_source_package("brokenc", {
+        "DESCRIPTION": f"Package: brokenc\n{meta}NeedsCompilation: yes\n", "R/f.R": "f <- function() 1\n",
+        "src/brokenc.c": "int f(void) { return undeclared_here + 1; }\n"}))
+    (contrib / "usesit_0.1.tar.gz").write_bytes(_source_package("usesit", {
+        "DESCRIPTION": f"Package: usesit\n{meta}Imports: brokenc\n", "R/g.R": "g <- function() 2\n"}))
+    (contrib / "PACKAGES").write_text("Package: brokenc\nVersion: 0.1\nLicense: MIT\nNeedsCompilation: yes\n\n"
+                                      "Package: usesit\nVersion: 0.1\nImports: brokenc\nLicense: MIT\n")
+    (src / "r-packages.txt").write_text("usesit\n")
+    build = pack_build(images("r-broken"), src, mirror_env)
+    assert build.code != 0
+    errors = [line for line in build.output.splitlines() if "ERROR: R package" in line]
+    assert len(errors) == 1 and "R package brokenc failed to install; its last lines:" in errors[0]
+    message = build.output.split(errors[0], 1)[1]
+    assert "undeclared_here" in message and "error:" in message
+    assert "Traceback" not in build.output

@@ -16,13 +16,13 @@ def build(ctx: BuildContext) -> BuildResult:
     with ctx.log.section("Reading the app's R packages"):
         request = inputs.read(ctx.app_dir)
         pinned = len(request.pinned)
-        ctx.log.info(f"{len(request.packages)} packages from {request.origin}"
+        ctx.log.info(f"{_count(len(request.packages), 'package')} from {request.origin}"
                      + (f" ({pinned} at exact versions)" if pinned else ""))
     with ctx.log.section("Reading the repository index"):
         repos, where = repositories.configured(ctx.app_dir, ctx.settings, ctx.bindings, ctx.log)
         ctx.log.info(f"Repositories from {where}: {', '.join(r.shown for r in repos)}")
         indexes = [repositories.read_index(r, ctx.app_dir) for r in repos]
-        ctx.log.info(f"{sum(len(i.records) for i in indexes)} packages in the index")
+        ctx.log.info(f"{_count(sum(len(i.records) for i in indexes), 'package')} in the index")
         archives = repositories.check_requested(request.packages, indexes, ctx.app_dir)
         r_version = installer.r_version(ctx)
 
@@ -39,13 +39,17 @@ def build(ctx: BuildContext) -> BuildResult:
         with ctx.log.section(f"Installing R packages from {where}"):
             outcome = installer.install(ctx, request, repos, archives, layer.path)
             stripped = installer.strip_libraries(layer.path)
-            ctx.log.info(f"Installed {len(outcome.installed)} packages"
+            ctx.log.info(f"Installed {_count(len(outcome.installed), 'package')}"
                          + (f"; stripped {stripped} shared libraries" if stripped else ""))
         layer.env.prepend("R_LIBS_SITE", str(layer.path), delim=":")
     layer.sbom = sbom.r_packages(layer.path)
-    ctx.log.info(f"{len(layer.sbom)} packages in the r-library layer")
+    ctx.log.info(f"{_count(len(layer.sbom), 'package')} in the r-library layer")
     return BuildResult()
 
 
 def _digest(value) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
