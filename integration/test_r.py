@@ -99,7 +99,7 @@ def test_renv_lock_pins_an_older_version_from_the_archive(tmp_path, images, mirr
     build = pack_build(image, src, mirror_env)
     assert build.code == 0
     assert "2 packages from renv.lock (2 at exact versions)" in build.output
-    run = launcher_run(image, "Rscript", "-e",
+    run = launcher_run(image, "--", "Rscript", "-e",
                        'cat(as.character(packageVersion("R6")), as.character(packageVersion("magrittr")), '
                        'length(getDLLRegisteredRoutines(getLoadedDLLs()[["magrittr"]])$.Call) > 0)')
     assert run.returncode == 0, run.stdout
@@ -168,7 +168,7 @@ def test_cran_binding_credentials_stay_secret(tmp_path, images, mirror_env):
         assert subprocess.run(["docker", "save", "-o", str(saved), image]).returncode == 0
         blob = saved.read_bytes()
         assert password.encode() not in blob and f"{user}:".encode() not in blob
-        assert launcher_run(image, "Rscript", "-e", "library(R6); cat('ok')").stdout.strip().endswith("ok")
+        assert launcher_run(image, "--", "Rscript", "-e", "library(R6); cat('ok')").stdout.strip().endswith("ok")
     finally:
         server.shutdown()
 
@@ -184,7 +184,7 @@ def test_python_and_r_in_one_image(tmp_path, images, mirror_env, index):
     build = pack_build(image, src, {**mirror_env, "BP_R_REPOS": binary_repo(mirror_env), "PIP_INDEX_URL": index.url()})
     assert build.code == 0
     assert "pycnb pip install" in build.output and "pycnb R packages from miniCRAN" in build.output
-    run = launcher_run(image, "bash", "-c", "python -c 'import six; print(six.__version__)' && "
+    run = launcher_run(image, "--", "bash", "-c", "python -c 'import six; print(six.__version__)' && "
                                             "Rscript -e 'cat(as.character(packageVersion(\"R6\")))'")
     assert run.returncode == 0, run.stdout
     assert run.stdout.split()[-2:] == ["1.17.0", index_version(BINARY_REPO_DIR, "R6")]
