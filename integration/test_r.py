@@ -110,8 +110,8 @@ def test_missing_package_fails_with_one_message(tmp_path, images, mirror_env):
     src = tmp_path / "missing"
     src.mkdir()
     (src / "r-packages.txt").write_text("R6\nnot.in.the.repo\n")
-    repo = binary_repo(mirror_env)
-    build = pack_build(images("r-missing"), src, {**mirror_env, "BP_R_REPOS": repo})
+    repo = mirror_env["BP_R_REPOS"]
+    build = pack_build(images("r-missing"), src, mirror_env)
     assert build.code != 0
     errors = [line for line in build.output.splitlines() if "ERROR:" in line and "not.in.the.repo" in line]
     assert len(errors) == 1 and f"R package not.in.the.repo is not in the repository {repo}" in errors[0]
@@ -119,7 +119,7 @@ def test_missing_package_fails_with_one_message(tmp_path, images, mirror_env):
 
 
 class _AuthRepo(http.server.SimpleHTTPRequestHandler):
-    """A private repository: the binary one behind HTTP basic authentication."""
+    """A private repository: the mirror's source repository behind HTTP basic authentication."""
     expected = ""
     served: list[str] = []
 
@@ -148,7 +148,7 @@ def test_cran_binding_credentials_stay_secret(tmp_path, images, mirror_env):
     user, password = "ci-reader", "pw-" + secrets.token_hex(12)
     _AuthRepo.expected = base64.b64encode(f"{user}:{password}".encode()).decode()
     _AuthRepo.served = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_AuthRepo, directory=str(BINARY_REPO_DIR)))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_AuthRepo, directory=str(SOURCE_REPO_DIR)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         binding = tmp_path / "corp-cran"
@@ -181,17 +181,13 @@ def test_python_and_r_in_one_image(tmp_path, images, mirror_env, index):
     (src / "r-packages.txt").write_text("R6\n")
     (src / ".python-version").write_text("3.11.2\n")
     image = images("r-python")
-    build = pack_build(image, src, {**mirror_env, "BP_R_REPOS": binary_repo(mirror_env), "PIP_INDEX_URL": index.url()})
+    build = pack_build(image, src, {**mirror_env, "PIP_INDEX_URL": index.url()})
     assert build.code == 0
     assert "pycnb pip install" in build.output and "pycnb R packages from miniCRAN" in build.output
     run = launcher_run(image, "--", "bash", "-c", "python -c 'import six; print(six.__version__)' && "
                                             "Rscript -e 'cat(as.character(packageVersion(\"R6\")))'")
     assert run.returncode == 0, run.stdout
-    assert run.stdout.split()[-2:] == ["1.17.0", index_version(BINARY_REPO_DIR, "R6")]
-
-
-def index_version(repo_dir: Path, name: str) -> str:
-    return index(repo_dir)[name]
+    assert run.stdout.split()[-2:] == ["1.17.0", index(SOURCE_REPO_DIR)["R6"]]
 
 
 def _source_package(name: str, files: dict[str, str]) -> bytes:
