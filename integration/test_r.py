@@ -27,7 +27,7 @@ def binary_repo(mirror_env) -> str:
     return mirror_env["BP_R_REPOS"].rstrip("/").rsplit("/", 1)[0] + "/cran-bin/4.5/debian-12"
 
 
-def index(repo_dir: Path) -> dict[str, str]:
+def repo_versions(repo_dir: Path) -> dict[str, str]:
     """package -> version of a repository's PACKAGES."""
     text = (repo_dir / "src" / "contrib" / "PACKAGES").read_text()
     return dict(re.findall(r"^Package: (\S+)\nVersion: (\S+)$", text, re.M))
@@ -86,7 +86,7 @@ def test_renv_lock_pins_an_older_version_from_the_archive(tmp_path, images, mirr
     archived = sorted(p.name for p in (SOURCE_REPO_DIR / "src" / "contrib" / "Archive" / "R6").glob("R6_*.tar.gz"))
     assert archived, "the source repository has no archived R6"
     old = archived[0].removeprefix("R6_").removesuffix(".tar.gz")
-    current = index(SOURCE_REPO_DIR)
+    current = repo_versions(SOURCE_REPO_DIR)
     assert current["R6"] != old
     src = tmp_path / "renv-app"
     src.mkdir()
@@ -187,7 +187,7 @@ def test_python_and_r_in_one_image(tmp_path, images, mirror_env, index):
     run = launcher_run(image, "--", "bash", "-c", "python -c 'import six; print(six.__version__)' && "
                                             "Rscript -e 'cat(as.character(packageVersion(\"R6\")))'")
     assert run.returncode == 0, run.stdout
-    assert run.stdout.split()[-2:] == ["1.17.0", index(SOURCE_REPO_DIR)["R6"]]
+    assert run.stdout.split()[-2:] == ["1.17.0", repo_versions(SOURCE_REPO_DIR)["R6"]]
 
 
 def _source_package(name: str, files: dict[str, str]) -> bytes:
