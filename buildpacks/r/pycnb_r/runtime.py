@@ -80,11 +80,15 @@ def strip_binaries(prefix: Path) -> None:
     strip = shutil.which("strip")
     if strip is None:
         return
-    found = [p for p in prefix.rglob("*") if p.is_file() and not p.is_symlink()
-             and (p.suffix == ".so" or p.parent.name == "exec")]
+    found = [p for p in prefix.rglob("*") if p.is_file() and not p.is_symlink() and _is_elf(p)]
     if found:
         subprocess.run([strip, "--strip-unneeded", *map(str, found)], stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL, check=False)
+
+
+def _is_elf(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(4) == b"\x7fELF"
 
 
 def check_runs(ctx: BuildContext, prefix: Path) -> str:
