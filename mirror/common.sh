@@ -78,10 +78,8 @@ debian_mirror() {
 }
 
 # --- R (issue 11) ---------------------------------------------------------------------
-# R's source tarballs: the r buildpack's catalog (id "r-source"), or the mirror's stand-in
-# until that buildpack exists in this tree.
+# R's source tarballs: the r buildpack's catalog (id "r-source"), read like cpython's.
 R_CATALOG="$MIRROR_SCRIPTS/../buildpacks/r/buildpack.toml"
-[ -f "$R_CATALOG" ] || R_CATALOG="$MIRROR_SCRIPTS/r-source-catalog.toml"
 # Where the r buildpack's layer lives in a build container (buildpack pycnb/r, layer r).
 R_LAYER_PREFIX=/layers/pycnb_r/r
 
