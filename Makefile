@@ -20,7 +20,7 @@ help:
 	@echo "make demo        build and run the demo app image (real pack + lifecycle + Docker)"
 	@echo "make test        unit and integration tests"
 	@echo "make test-unit   unit tests only (no Docker)"
-	@echo "make test-full   make test, plus CPython source compiles of more lines inside pack build"
+	@echo "make test-full   make test, plus source compiles of more CPython lines and of R inside pack build"
 	@echo "make package-dirs  self-contained buildpack directories in build/buildpacks"
 	@echo "make bench       every road beside a no-op floor builder: cold/warm builds, image sizes, detect times"
 	@echo "make bench-detect  median detect time per packaged buildpack"
@@ -90,7 +90,7 @@ test: test-unit integration
 .PHONY: test-full
 test-full: test-unit builder pytest
 	@mirror/setup.sh >/dev/null
-	PYCNB_SOURCE_COMPILES="$${PYCNB_SOURCE_COMPILES:-3.9.2 3.13.5 3.13.15}" $(MAKE) integration
+	PYCNB_SOURCE_COMPILES="$${PYCNB_SOURCE_COMPILES:-3.9.2 3.13.5 3.13.15}" PYCNB_R_SOURCE_COMPILE=1 $(MAKE) integration
 
 # pip-install through the real builder (cold, warm, one change) against plain pip; then detect.
 bench: builder package-dirs uv-wheel wheels-poetry

@@ -8,6 +8,7 @@ import base64
 import functools
 import http.server
 import json
+import os
 import re
 import secrets
 import shutil
@@ -254,3 +255,22 @@ def test_compile_failure_quotes_the_compiler(tmp_path, images, mirror_env):
     message = build.output.split(errors[0], 1)[1]
     assert "undeclared_here" in message and "error:" in message
     assert "Traceback" not in build.output
+
+
+# `make test-full` also compiles R from CRAN's source tarball inside pack build (about 7 minutes);
+# `make test` uses the mirror's prebuilt. Only test-full sets the variable: an empty
+# parametrization would count as skipped.
+if os.environ.get("PYCNB_R_SOURCE_COMPILE"):
+    def test_full_r_source_compile_inside_pack_build(tmp_path, images, mirror_env):
+        src = tmp_path / "r-source"
+        src.mkdir()
+        (src / "r-packages.txt").write_text("R6\n")
+        # No platform catalog: the r-source entry of buildpack.toml, through the mirror.
+        env = {"BP_DEPENDENCY_MIRROR": mirror_env["BP_DEPENDENCY_MIRROR"], "BP_R_REPOS": mirror_env["BP_R_REPOS"]}
+        image = images("r-source")
+        build = pack_build(image, src, env)
+        assert build.code == 0, build.output[-3000:]
+        assert "Installing R 4.5.0 (source)" in build.output
+        run = launcher_run(image, "--", "Rscript", "-e", 'cat(R.version.string, as.character(packageVersion("R6")))')
+        assert run.returncode == 0, run.stdout
+        assert "R version 4.5.0" in run.stdout
