@@ -428,9 +428,9 @@ def python_missing_at_build(buildpack: str) -> UserError:
                      "this is a bug: rebuild with --clear-cache and report it.")
 
 
-def build_inputs_disagree(buildpack: str) -> UserError:
+def build_inputs_disagree(buildpack: str, runtime: str) -> UserError:
     return UserError("build-inputs-disagree",
-                     f"{buildpack}: python3 is not on PATH at build, yet this buildpack's layer does not "
+                     f"{buildpack}: {runtime} is not available at build, yet this buildpack's layer does not "
                      "match its build inputs",
                      "Rebuild with --clear-cache; if it happens again, report it (BP_LOG_LEVEL=DEBUG shows the "
                      "layer metadata).")

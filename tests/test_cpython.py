@@ -207,7 +207,7 @@ def test_interpreter_stays_off_the_build_while_every_requirers_build_inputs_are_
     tree.restore("cpython")  # launch-only now: only its metadata comes back
     changed = tree.build("cpython", plan(pip_install="cccc"))
     assert changed.code == 0, changed.output
-    assert "python3 is needed at build: the interpreter or a buildpack's build inputs changed" in changed.output
+    assert "python3 is needed at build: the runtime or a buildpack's build inputs changed" in changed.output
     assert "Rebuilding layer 'cpython' since: build-inputs changed" in changed.output
     assert changed.layer_toml("cpython")["types"] == {"build": True, "launch": True, "cache": True}
     assert (changed.layers / "cpython" / "bin" / "python3").exists()

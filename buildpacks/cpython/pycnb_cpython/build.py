@@ -5,7 +5,7 @@ import datetime
 
 from libbuild import BuildContext, BuildResult
 
-from libbuild.python import buildinputs
+from libbuild import buildinputs
 
 from . import errors, runtime, version_sources
 from .version_sources import VersionRequest
@@ -49,33 +49,10 @@ def build(ctx: BuildContext) -> BuildResult:
 
 def needed_at_build(ctx: BuildContext, metadata: dict) -> bool:
     """Whether a later buildpack runs python3 in this build; `metadata` gains the requirers'
-    build-inputs digests.
-
-    Nobody needs it (a stdlib app): launch-only, so a rebuild reuses the previous image's layer
-    by metadata, with no restore and no re-tar. A later buildpack runs python3: on the build —
-    unless every such requirer stated digests of its build inputs (libbuild/python/buildinputs.py)
-    and those and the interpreter are what the previous build recorded: then nobody runs it,
-    and the layer is launch-only again. (The first build after a change still restores the
-    cached contents once; the builds after it restore nothing.)"""
-    entries = ctx.plan.named("cpython")
-    if not any(_truthy(e.metadata.get("build")) for e in entries):
-        return False
-    inputs = buildinputs.planned(entries)
-    if inputs is None or not ctx.plan.wants("cpython", "launch"):
-        return True
-    metadata[buildinputs.PLAN_KEY] = inputs
-    previous = ctx.layers.previous("cpython")
-    if previous is not None and previous.metadata == metadata:
-        ctx.log.info("python3 is not needed at build: the build inputs of every buildpack that runs it are "
-                     "unchanged")
-        return False
-    ctx.log.info("python3 is needed at build: " + ("first build" if previous is None else
-                                                   "the interpreter or a buildpack's build inputs changed"))
-    return True
-
-
-def _truthy(value) -> bool:
-    return value is True or str(value).strip().lower() in ("true", "1", "yes")
+    build-inputs digests (libbuild/buildinputs.py). Nobody needs it (a stdlib app), or every
+    requirer stated unchanged build inputs: launch-only, reused by metadata with no restore and
+    no re-tar."""
+    return buildinputs.needed_at_build(ctx, "cpython", "cpython", metadata, "python3")
 
 
 def choose_version(ctx: BuildContext) -> VersionRequest:

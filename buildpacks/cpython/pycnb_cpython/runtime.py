@@ -9,7 +9,7 @@ from pathlib import Path
 
 from libbuild import errors, execute, versions
 from libbuild.context import BuildContext
-from libbuild.python import buildinputs
+from libbuild.python import buildinputs as pyinputs
 from libbuild.dependencies import Dependency
 
 from . import compile as compiler
@@ -103,6 +103,6 @@ def set_environment(layer, version: str) -> None:
     layer.env.default("PYTHONUNBUFFERED", "1", scope="launch")
     # Tells later buildpacks this interpreter is on PATH at build (see python_at_build in
     # libbuild/python/buildinputs.py); absent when nobody needs it there.
-    layer.env.override(buildinputs.AT_BUILD_ENV, version, scope="build")
+    layer.env.override(pyinputs.AT_BUILD_ENV, version, scope="build")
     # No PYTHONHOME: the interpreter finds its prefix from its own location, and a
     # PYTHONHOME would make every venv built on it lose its own site-packages.

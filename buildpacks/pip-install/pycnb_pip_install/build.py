@@ -8,7 +8,9 @@ from pathlib import Path
 
 from libbuild import BuildContext, BuildResult, errors, execute, interpreter, venv
 from libbuild.pipconfig import APP_FILE_SETTINGS, PipConfig
-from libbuild.python import buildinputs, manager, uv
+from libbuild import buildinputs
+from libbuild.python import buildinputs as pyinputs
+from libbuild.python import manager, uv
 
 from . import local_sources, project, requirements, s3inputs
 from .detect import build_inputs, installer, installs_project, requirement_files
@@ -24,8 +26,8 @@ def build(ctx: BuildContext) -> BuildResult:
     if tool not in ("pip", "uv"):
         raise errors.invalid_setting("BP_PIP_INSTALLER", tool, "pip or uv")
     inputs = build_inputs(ctx)
-    if not buildinputs.python_at_build(ctx.environ):
-        buildinputs.reuse_unchanged(ctx, inputs, "pycnb/pip-install")
+    if not pyinputs.python_at_build(ctx.environ):
+        buildinputs.reuse_unchanged(ctx, inputs, "pycnb/pip-install", "python3")
         return BuildResult()
     config = PipConfig.for_build(ctx.settings, ctx.bindings, ctx.app_dir, ctx.list_setting("BP_PIP_FIND_LINKS"))
     # pip decodes a requirements file without a BOM or coding line in the locale's encoding:

@@ -8,7 +8,9 @@ if TYPE_CHECKING:
     from typing import Optional
 
 from libbuild import BuildPlan, DetectContext, DetectResult, Require, appfiles, opt_in, opt_out
-from libbuild.python import buildinputs, manager
+from libbuild import buildinputs
+from libbuild.python import buildinputs as pyinputs
+from libbuild.python import manager
 
 from . import project
 
@@ -45,8 +47,8 @@ def build_inputs(ctx) -> Optional[str]:
     named = ("BP_PIP_REQUIREMENT", "BP_PIP_FIND_LINKS", "PIP_FIND_LINKS", "PIP_REQUIREMENT", "PIP_CONSTRAINT")
     if installer(ctx) not in ("pip", "uv") or not files or any(ctx.setting(n) for n in named):
         return None
-    return buildinputs.digest(ctx, files, follow_includes=True,
-                              absent=("pipper.json", "pipper.yaml", *WHEELHOUSE_DIRS))
+    return buildinputs.digest(ctx, files, absent=("pipper.json", "pipper.yaml", *WHEELHOUSE_DIRS),
+                              includes=pyinputs.requirement_includes)
 
 
 def detect(ctx: DetectContext) -> DetectResult:

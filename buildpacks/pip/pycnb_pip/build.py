@@ -7,14 +7,15 @@ from typing import Optional
 from libbuild import BuildContext, BuildResult, errors, execute, interpreter, versions
 from libbuild.dependencies import Dependency
 from libbuild.pipconfig import PipConfig
-from libbuild.python import buildinputs
+from libbuild import buildinputs
+from libbuild.python import buildinputs as pyinputs
 from libbuild.versions import parse_version
 
 PIP = "pip"
 
 
 def build(ctx: BuildContext) -> BuildResult:
-    if not buildinputs.python_at_build(ctx.environ):
+    if not pyinputs.python_at_build(ctx.environ):
         if buildinputs.planned(ctx.plan.named("pip")) is None:
             raise errors.python_missing_at_build("pycnb/pip")
         ctx.log.info("Nothing to do: no buildpack installs with pip in this build (their build inputs are unchanged)")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from libbuild import BuildPlan, DetectContext, DetectResult, Require, opt_in
-from libbuild.python import buildinputs
+from libbuild import buildinputs
 
 
 def detect(ctx: DetectContext) -> DetectResult:

@@ -9,7 +9,9 @@ from pathlib import Path
 
 from libbuild import BuildContext, BuildResult, appfiles, execute, interpreter, venv
 from libbuild.pipconfig import PipConfig
-from libbuild.python import buildinputs, manager, uv
+from libbuild import buildinputs
+from libbuild.python import buildinputs as pyinputs
+from libbuild.python import manager, uv
 
 from . import errors, project
 from .detect import build_inputs
@@ -24,8 +26,8 @@ _INDEX_VARS = ("UV_INDEX_URL", "UV_DEFAULT_INDEX", "UV_INDEX", "UV_EXTRA_INDEX_U
 def build(ctx: BuildContext) -> BuildResult:
     ctx.log.info(manager.chosen(ctx.app_dir, ctx.settings).note())
     inputs = build_inputs(ctx)
-    if not buildinputs.python_at_build(ctx.environ):
-        buildinputs.reuse_unchanged(ctx, inputs, "pycnb/uv-install")
+    if not pyinputs.python_at_build(ctx.environ):
+        buildinputs.reuse_unchanged(ctx, inputs, "pycnb/uv-install", "python3")
         return BuildResult()
     config = PipConfig.for_build(ctx.settings, ctx.bindings, ctx.app_dir, ctx.list_setting("BP_PIP_FIND_LINKS"))
     python = interpreter.probe(config.environ, ctx.log)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from libbuild import BuildPlan, DetectContext, DetectResult, Require, appfiles, opt_in, opt_out
 from libbuild.errors import UserError
-from libbuild.python import buildinputs, manager
+from libbuild import buildinputs
+from libbuild.python import manager
 
 from .project import python_request
 

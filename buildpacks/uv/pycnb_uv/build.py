@@ -4,14 +4,15 @@ from __future__ import annotations
 import os
 
 from libbuild import BuildContext, BuildResult, errors
-from libbuild.python import buildinputs
+from libbuild import buildinputs
+from libbuild.python import buildinputs as pyinputs
 
 
 def build(ctx: BuildContext) -> BuildResult:
     # Every requirer stated build inputs: while pycnb/cpython keeps python3 off the build they
     # are all unchanged and nothing runs uv; the layer is then not cached either.
     stated = buildinputs.planned(ctx.plan.named("uv")) is not None
-    if stated and not buildinputs.python_at_build(ctx.environ):
+    if stated and not pyinputs.python_at_build(ctx.environ):
         ctx.log.info("Nothing to do: no buildpack installs with uv in this build (their build inputs are unchanged)")
         return BuildResult()
     wanted = ctx.setting("BP_UV_VERSION") or ctx.buildpack.metadata["default-versions"]["uv"]
