@@ -95,6 +95,7 @@ test-full: test-unit builder pytest
 # pip-install through the real builder (cold, warm, one change) against plain pip; then detect.
 bench: builder package-dirs uv-wheel wheels-poetry
 	@tools/fetch-wheels.sh apps -r integration/testdata/bench/requirements.txt >/dev/null
+	@tools/fetch-wheels.sh pipenv pipenv==$$(sed -n 's/^pipenv = "\(.*\)"/\1/p' buildpacks/pipenv/buildpack.toml) >/dev/null
 	@$(PYTHON) tools/bench.py
 	@$(PYTHON) tools/bench_poetry.py
 	@$(PYTHON) tools/bench_r.py

@@ -5,10 +5,14 @@ The floor is pycnb/builder:floor (tools/floor: one no-op shell buildpack on the 
 images and lifecycle), built here. For the floor and each road — the stdlib app
 (integration/testdata/web), the pip app (integration/testdata/bench, 24 pinned wheels from a
 loopback index), the same with BP_PIP_INSTALLER=uv, the same set as a uv project (uv-install),
-and the conda app (integration/testdata/conda-flask) — it prints the cold build, the warm
+as a Pipfile.lock (pipenv-install) and as a poetry.lock (poetry-install), the conda app
+(integration/testdata/conda-flask) and the R plumber app (integration/testdata/r-plumber, from
+the mirror's binary repository) — it prints the cold build, the warm
 rebuild after a code-only change (median of BENCH_WARM_RUNS; difference and ratio to the
 floor's), where that rebuild's time goes (from `pack build --timestamps`), the image size
-beside the floor image, and the size of the CPython layer. For the pip app also a rebuild
+beside the floor image, and the size of the CPython layer beside the same interpreter packed
+the way an official slim image packs it (no bytecode), with what the bytecode buys at every
+container start. For the pip app also a rebuild
 after one requirement is removed and the code-only rebuild after it, each install step's
 own time, and plain `python -m venv` + `pip install` on the host as the install baseline.
 Then detect times (tools/bench_detect.py); `make bench` runs tools/bench_poetry.py after it.
@@ -183,6 +187,50 @@ def uv_project(src: Path, dest: Path, uv: Path, index_url: str) -> None:
     subprocess.run([str(uv), "lock", "--quiet"], cwd=dest, env=env, check=True)
 
 
+def host_tool(tmp: Path, name: str, wheels: Path) -> Path:
+    """pipenv or poetry in a venv of its own, from the wheel cache (`make bench` fills it)."""
+    venv = tmp / f"{name}-venv"
+    subprocess.run(["python3", "-m", "venv", str(venv)], check=True)
+    subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", "--no-index", "--find-links", str(wheels), name],
+                   check=True)
+    return venv / "bin" / name
+
+
+def pipenv_project(src: Path, dest: Path, pipenv: Path, index_url: str) -> None:
+    """The bench requirements as a Pipfile, locked against the loopback index."""
+    shutil.copytree(src, dest)
+    reqs = [line for line in (dest / "requirements.txt").read_text().splitlines() if line and not line.startswith("#")]
+    (dest / "requirements.txt").unlink()
+    packages = "".join(f'{name} = "=={version}"\n' for name, version in (r.split("==") for r in reqs))
+    (dest / "Pipfile").write_text(f'[[source]]\nurl = "{index_url}"\nverify_ssl = false\nname = "local"\n\n'
+                                  f'[packages]\n{packages}\n[requires]\npython_full_version = "3.11.2"\n')
+    env = {**os.environ, "PIPENV_VERBOSITY": "-1", "PIPENV_YES": "1", "PIPENV_IGNORE_VIRTUALENVS": "1",
+           "WORKON_HOME": str(dest.parent / "pipenv-venvs"), "PIPENV_PIPFILE": str(dest / "Pipfile")}
+    subprocess.run([str(pipenv), "lock", "--python", "python3"], cwd=dest, env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+# What a web app's start imports, to weigh the bytecode the CPython layer carries.
+_WEB_IMPORTS = "import http.server, json, email.message, asyncio, logging, argparse, decimal, ssl, sqlite3, urllib.request"
+
+
+def interpreter_figures(image: str) -> dict:
+    """The CPython layer as shipped, and packed as an official slim image packs the same build
+    (its Dockerfile deletes every .pyc): bytes, and the median time of importing _WEB_IMPORTS in
+    a fresh interpreter with the layer's bytecode and without any (compiled from source each
+    start, as in a slim image whose stdlib is not writable)."""
+    layer = "/layers/pycnb_cpython/cpython"
+    script = (f"py={layer}/bin/python3; du -sb {layer} | cut -f1; "
+              f"find {layer} -name '*.pyc' -print0 | du -cb --files0-from=- | tail -n1 | cut -f1; "
+              "t() { s=$(date +%s%N); \"$@\" >/dev/null; e=$(date +%s%N); echo $(( (e - s) / 1000 )); }; "
+              f"for i in 1 2 3 4 5 6 7; do t $py -c '{_WEB_IMPORTS}'; "
+              f"t $py -B -X pycache_prefix=/tmp/none -c '{_WEB_IMPORTS}'; done")
+    out = sh(["docker", "run", "--rm", "--entrypoint", "bash", image, "-c", script]).stdout.split()
+    total, pyc, times = int(out[0]), int(out[1]), [int(x) / 1000 for x in out[2:]]  # ms
+    median = lambda xs: sorted(xs)[len(xs) // 2]  # noqa: E731
+    return {"layer": total, "slim": total - pyc, "with": median(times[0::2]), "without": median(times[1::2])}
+
+
 def expect(r: dict, *lines: str) -> None:
     for line in lines:
         if line not in r["warm"].output:
@@ -197,7 +245,13 @@ def main() -> int:
     out = mirror_output()  # one run of mirror/setup.sh
     settings = [line for line in out if "=" in line and not line.startswith("--")]
     args = [a for line in out if line.startswith("--") for a in line.split(None, 1)]
-    index = Index(wheels)
+    # One loopback index for the apps' wheels and the tools pipenv and Poetry install at build.
+    combined = Path(tempfile.mkdtemp(prefix="bench-wheels-"))
+    for source in (wheels, CACHE / "wheels" / "pipenv", CACHE / "wheels" / "poetry"):
+        for whl in source.glob("*.whl"):
+            if not (combined / whl.name).exists():
+                (combined / whl.name).symlink_to(whl)
+    index = Index(combined)
     roads = []
     uv = None
     try:
@@ -213,6 +267,18 @@ def main() -> int:
             uv = host_uv()
             project = Path(tmp) / "bench-uv"
             uv_project(REPO / "integration" / "testdata" / "bench", project, uv, index.url())
+            pipenv_app = Path(tmp) / "bench-pipenv"
+            pipenv_project(REPO / "integration" / "testdata" / "bench", pipenv_app,
+                           host_tool(Path(tmp), "pipenv", CACHE / "wheels" / "pipenv"), index.url())
+            poetry_app = Path(tmp) / "bench-poetry"
+            from bench_poetry import poetry_project
+            poetry_project(REPO / "integration" / "testdata" / "bench", poetry_app,
+                           host_tool(Path(tmp), "poetry", CACHE / "wheels" / "poetry"), index.url())
+            r_app = Path(tmp) / "r-plumber"
+            shutil.copytree(REPO / "integration" / "testdata" / "r-plumber", r_app)
+            r_repos = next(line for line in settings if line.startswith("BP_R_REPOS=")).split("=", 1)[1]
+            r_env = [line for line in settings if not line.startswith("BP_R_REPOS=")]
+            r_env.append("BP_R_REPOS=" + r_repos.rstrip("/").rsplit("/", 1)[0] + "/cran-bin/4.5/debian-12")
             pip_env = settings + [f"PIP_INDEX_URL={index.url()}"]
             count = sum(1 for line in (bench / "requirements.txt").read_text().splitlines()
                         if line and not line.startswith("#"))
@@ -222,16 +288,21 @@ def main() -> int:
             roads.append(road("pip app, BP_PIP_INSTALLER=uv", BUILDER, "pycnb-bench/app-uv", uv_bench,
                               pip_env + ["BP_PIP_INSTALLER=uv"], "app.py"))
             roads.append(road("uv project (uv.lock)", BUILDER, "pycnb-bench/uv", project, settings, "app.py"))
+            roads.append(road("pipenv app (Pipfile.lock)", BUILDER, "pycnb-bench/pipenv", pipenv_app, pip_env, "app.py"))
+            roads.append(road("Poetry app (poetry.lock)", BUILDER, "pycnb-bench/poetry", poetry_app, pip_env, "app.py"))
             roads.append(road("conda app (environment.yml)", BUILDER, "pycnb-bench/conda", conda, settings, "app.py",
                               args))
-            for r in roads[1:5]:
+            roads.append(road("R plumber app (r-packages.txt)", BUILDER, "pycnb-bench/r", r_app, r_env, "api.R"))
+            for r in roads[1:7]:
                 expect(r, "Reusing layer 'cpython'")
-            for r in roads[2:5]:
+            for r in roads[2:7]:
                 expect(r, "Reusing layer 'packages'")
-            expect(roads[5], "Reusing layer 'conda-env'")
+            expect(roads[7], "Reusing layer 'conda-env'")
+            expect(roads[8], "Reusing layer 'r-library'")
             for r in roads:
                 r["size"] = image_size(r["image"])
                 r["cpython"] = dir_size(r["image"], "/layers/pycnb_cpython/cpython")
+            interp = interpreter_figures(roads[1]["image"])
             pip = roads[2]
             reqs = (bench / "requirements.txt").read_text()
             (bench / "requirements.txt").write_text(reqs.replace("tabulate==0.10.0\n", ""))
@@ -243,6 +314,7 @@ def main() -> int:
             base = baseline(bench, index.url())
     finally:
         index.close()
+        shutil.rmtree(combined, ignore_errors=True)
         for r in roads:
             clean(r["image"])
         if uv is not None:
@@ -265,6 +337,10 @@ def main() -> int:
     for r in roads:
         ph = r["warm"].phases()
         print(f"  {r['label']:<30} " + " ".join(f"{ph.get(n, 0.0):12.2f}" for n in names))
+    print(f"  CPython layer {interp['layer'] / 1e6:.1f} MB; the same build packed as an official slim image packs it "
+          f"(no bytecode) {interp['slim'] / 1e6:.1f} MB; importing a web app's stdlib modules takes "
+          f"{interp['with']:.0f} ms with the layer's bytecode, {interp['without']:.0f} ms without "
+          "(paid at every container start)")
     print("  pip app after a change: one requirement removed {:.1f}s (pip-install step {:.2f}s); the code-only "
           "rebuild after it {:.1f}s (restores the interpreter cached by the change, once); the next {:.1f}s".format(
               changed.wall, step(changed, _PIP_STEP), after_change.wall, settled.wall))
