@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A real OCI registry (CNCF Distribution) on 127.0.0.1:$PYCNB_REGISTRY_PORT (default 5042),
 # storage in $PYCNB_CACHE/registry/data. Idempotent: a registry already answering on the port
-# with our marker is left running. stdout: REGISTRY=127.0.0.1:<port> (nothing else).
+# that this cache started (its pid file, serving its config) is left running; any other fails.
+# stdout: REGISTRY=127.0.0.1:<port> (nothing else).
 # Docker and pack treat loopback registries as plain HTTP, so no certificate is needed.
 #
 # Usage: tools/registry.sh [--stop]
@@ -21,6 +22,15 @@ url="http://127.0.0.1:$port/v2/"
 
 answers() { curl -fsS -o /dev/null --max-time 3 "$url" 2>/dev/null; }
 
+# The registry on the port is ours when the process in our pid file is alive and serves our
+# config (hence our storage): a registry started from another cache directory would answer
+# with manifests that are not there.
+ours() {
+    local pid
+    pid="$(cat "$pid_file" 2>/dev/null)" || return 1
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$config"
+}
+
 stop() {
     if [ -f "$pid_file" ]; then
         pid="$(cat "$pid_file")"
@@ -37,7 +47,7 @@ if [ "${1:-}" = "--stop" ]; then
 fi
 
 if answers; then
-    [ -f "$pid_file" ] || pycnb_die "something else answers on $url; set PYCNB_REGISTRY_PORT"
+    ours || pycnb_die "a registry this cache did not start (not serving $root/data) answers on $url; stop it or set PYCNB_REGISTRY_PORT"
     pycnb_log "registry already answers at $url"
 else
     bin="$("$here/ensure-registry.sh")"
