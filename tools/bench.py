@@ -7,15 +7,16 @@ images and lifecycle), built here. For the floor and each road — the stdlib ap
 loopback index), the same with BP_PIP_INSTALLER=uv, the same set as a uv project (uv-install),
 as a Pipfile.lock (pipenv-install) and as a poetry.lock (poetry-install), the conda app
 (integration/testdata/conda-flask) and the R plumber app (integration/testdata/r-plumber, from
-the mirror's binary repository) — it prints the cold build, the warm
-rebuild after a code-only change (median of BENCH_WARM_RUNS; difference and ratio to the
-floor's), where that rebuild's time goes (from `pack build --timestamps`), the image size
-beside the floor image, and the size of the CPython layer beside the same interpreter packed
-the way an official slim image packs it (no bytecode), with what the bytecode buys at every
-container start. For the pip app also a rebuild
-after one requirement is removed and the code-only rebuild after it, each install step's
-own time, and plain `python -m venv` + `pip install` on the host as the install baseline.
-Then detect times (tools/bench_detect.py); `make bench` runs tools/bench_poetry.py after it.
+the mirror's binary repository) — it prints the cold build; the warm rebuild after a
+code-only change (median of BENCH_WARM_RUNS), as a difference and a ratio to the floor's and
+beside the floor carrying as many bytes as the road's image (BP_FLOOR_MB: the lifecycle's
+export cost grows with the bytes it reuses); where that rebuild's time goes (`pack build
+--timestamps`); the image size beside the floor image; and the CPython layer beside the same
+interpreter packed as an official slim image packs it (no bytecode), with what the bytecode
+saves at every container start. For the pip app also a rebuild after one requirement is
+removed and the code-only rebuild after it, each install step's own time, and plain
+`python -m venv` + `pip install` on the host as the install baseline. Then detect times
+(tools/bench_detect.py); `make bench` runs tools/bench_poetry.py and tools/bench_r.py after it.
 """
 from __future__ import annotations
 
@@ -303,6 +304,13 @@ def main() -> int:
                 r["size"] = image_size(r["image"])
                 r["cpython"] = dir_size(r["image"], "/layers/pycnb_cpython/cpython")
             interp = interpreter_figures(roads[1]["image"])
+            # The floor again, carrying as many more bytes as each road's image (a reused launch
+            # layer of that size): the lifecycle's own cost for an image that size.
+            for n, r in enumerate(roads[1:], 1):
+                mb = max(1, round((r["size"] - roads[0]["size"]) / 1e6))
+                r["floor"] = road(f"floor + {mb} MB", FLOOR, f"pycnb-bench/floor-{n}", web, [f"BP_FLOOR_MB={mb}"],
+                                  "server.py")
+                clean(r["floor"]["image"])
             pip = roads[2]
             reqs = (bench / "requirements.txt").read_text()
             (bench / "requirements.txt").write_text(reqs.replace("tabulate==0.10.0\n", ""))
@@ -322,12 +330,15 @@ def main() -> int:
     floor = roads[0]
     print(f"builds beside the floor ({FLOOR}); warm = median of {WARM_RUNS} code-only rebuilds")
     print(f"  {'':<30} {'cold':>7} {'warm':>7} {'warm-floor':>11} {'warm/floor':>11} {'image MB':>9} {'+floor MB':>9}"
-          f" {'cpython MB':>10}")
+          f" {'cpython MB':>10} {'floor+MB warm':>14} {'warm-that':>10}")
     for r in roads:
         diff = r["warm"].wall - floor["warm"].wall
+        same = r.get("floor")
+        tail = f" {same['warm'].wall:13.2f}s {r['warm'].wall - same['warm'].wall:+9.2f}s" if same else ""
         print(f"  {r['label']:<30} {r['cold'].wall:6.1f}s {r['warm'].wall:6.2f}s {diff:+10.2f}s "
               f"{r['warm'].wall / floor['warm'].wall:10.2f}x {r['size'] / 1e6:9.1f} "
-              f"{(r['size'] - floor['size']) / 1e6:+9.1f} {r['cpython'] / 1e6:10.1f}")
+              f"{(r['size'] - floor['size']) / 1e6:+9.1f} {r['cpython'] / 1e6:10.1f}{tail}")
+    print("  (floor+MB: the no-op builder reusing a launch layer as large as what the road adds to the image)")
     print("  every warm rebuild, s: " + "; ".join(
         f"{r['label'].split(' (')[0]} " + " ".join(f"{b.wall:.2f}" for b in sorted(r["warms"], key=lambda b: b.wall))
         for r in roads))
