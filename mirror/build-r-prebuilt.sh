@@ -20,9 +20,8 @@ version="$1"
 command -v docker >/dev/null || die "docker is not installed"
 image_id="$(docker image inspect --format '{{.Id}}' "$PYCNB_BUILD_IMAGE" 2>/dev/null)" ||
   die "build image $PYCNB_BUILD_IMAGE not found: build the stack first (make stack)"
-label() { docker image inspect --format "{{ index .Config.Labels \"$1\" }}" "$PYCNB_BUILD_IMAGE" 2>/dev/null || true; }
-debian_major="$(label io.buildpacks.base.distro.version)"
-case "$debian_major" in '' | *[!0-9]*) die "cannot tell the Debian version of $PYCNB_BUILD_IMAGE" ;; esac
+debian_major="$(image_distro_version "$PYCNB_BUILD_IMAGE")"
+case "$debian_major" in *[!0-9]*) die "$PYCNB_BUILD_IMAGE is Debian $debian_major: R prebuilts are named by a major version" ;; esac
 run_image="${PYCNB_RUN_IMAGE:-${PYCNB_BUILD_IMAGE/\/build:/\/run:}}"
 
 "$MIRROR_SCRIPTS/fetch-r-sources.sh" "$version" >/dev/null
