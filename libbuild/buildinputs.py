@@ -27,15 +27,27 @@ _LIMIT = 1024 * 1024
 
 
 def digest(ctx: "DetectContext", files: "Iterable[str]", absent: "Iterable[str]" = (),
-           includes: "Optional[Callable[[bytes, str], Optional[list[str]]]]" = None) -> "Optional[str]":
+           includes: "Optional[Callable[[bytes, str], Optional[list[str]]]]" = None,
+           bindings: "Optional[Callable[[list], Optional[bytes]]]" = None) -> "Optional[str]":
     """sha256 over the buildpack's own descriptor, the platform's settings and the bytes of
     `files` (and of the files `includes(data, name)` says each one includes), or None when
     something they depend on lies outside what is hashed: a binding, an unreadable file, one of
-    `absent` present in the app, or `includes` returning None."""
-    # Bindings (pip.conf, CA certificates, credentials) stay out of a digest written into image metadata.
-    if ctx.has_bindings() or any(appfiles.exists(ctx.app_dir, name) for name in absent):
+    `absent` present in the app, or `includes` returning None.
+
+    `bindings(ctx.bindings)`, when given, describes the mounted bindings with no secret in the
+    description (None: it cannot); without it any binding gives None."""
+    # Bindings (pip.conf, CA certificates, credentials) stay out of a digest written into image
+    # metadata; only a caller's secret-free description of them may enter it.
+    if any(appfiles.exists(ctx.app_dir, name) for name in absent):
         return None
+    described = b""
+    if ctx.has_bindings():
+        described = bindings(ctx.bindings) if bindings is not None else None
+        if described is None:
+            return None
     h = _sha256()
+    if described:
+        h.update(b"\0bindings\0" + described)
     try:
         h.update((ctx.buildpack_dir / "buildpack.toml").read_bytes())
     except OSError:

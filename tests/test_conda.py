@@ -139,7 +139,9 @@ def test_detects_environment_files_and_locks(tree, name, text):
     run = tree.detect("conda-env-update")
     assert run.code == 0, run.output
     assert run.plan()["provides"] == [{"name": "conda-environment"}]
-    assert run.plan()["requires"] == [{"name": "conda", "metadata": {"build": True}}]
+    [conda] = run.plan()["requires"]
+    assert conda["name"] == "conda" and conda["metadata"]["build"] is True
+    assert len(conda["metadata"]["build-inputs"]) == 64  # nothing here the digest cannot see
 
 
 def test_does_not_detect_other_locks(tree):
@@ -164,7 +166,9 @@ def test_environment_from_vendored_channel_reused_then_rebuilt_without_removed_p
     assert str(env) in script and "/opt/placeholder" not in script  # prefix placeholder rewritten
     assert not (env / "conda-meta" / "history").exists() and not (env / "pkgs").exists()
     assert (first.layers / "conda-pkgs.toml").is_file()
-    assert first.layer_toml("conda-env")["types"] == {"build": False, "launch": True, "cache": True}
+    # launch-only: reused by the previous image's metadata, never restored from the cache
+    assert first.layer_toml("conda-env")["types"] == {"build": False, "launch": True, "cache": False}
+    assert first.layer_toml("conda-pkgs")["types"]["cache"] is True  # a vendored channel: no build inputs
     assert first.env_files("conda-env")["env/CONDA_PREFIX.override"] == str(env)
     assert first.env_files("conda-env")["env.launch/GREETING_STYLE.override"] == "loud"
     names = {c["name"]: c["version"] for c in first.sbom("conda-env", "cdx")["components"]}
@@ -349,3 +353,116 @@ def test_explicit_lock_with_a_vendored_channel_installs_offline(env_tree):
     assert run.code == 0, run.output
     assert "1 of 1 locked packages come from the vendored channel" in run.output
     assert [p.name for p in (run.layers / "conda-env" / "conda-meta").glob("*.json")] == ["greeting-1.0-0.json"]
+
+
+# -- build inputs: conda off the build while the environment's inputs are unchanged ------------
+
+def _digest(tree) -> str | None:
+    run = tree.detect("conda-env-update")
+    assert run.code == 0, run.output
+    return run.plan()["requires"][0]["metadata"].get("build-inputs")
+
+
+def test_digest_follows_the_environment_and_channels_never_their_credentials(tree):
+    tree.write("environment.yml", "channels: [conda-forge]\ndependencies: [python=3.11, flask]\n")
+    plain = _digest(tree)
+    assert plain and plain == _digest(tree)
+    tree.write("environment.yml", "channels: [conda-forge]\ndependencies: [python=3.11]\n")
+    assert _digest(tree) not in (None, plain)
+    tree.binding("certs", "ca-certificates", {"corp.crt": "-----BEGIN CERTIFICATE-----\n"})
+    neutral = _digest(tree)
+    assert neutral is not None
+    binding = tree.binding("mirror", "conda", {".condarc": "channel_alias: http://deploy:pw-one@127.0.0.1:9/conda\n"})
+    with_channel = _digest(tree)
+    assert with_channel not in (None, neutral)
+    (binding / ".condarc").write_text("channel_alias: http://other:pw-two@127.0.0.1:9/conda\n")
+    assert _digest(tree) == with_channel  # new credentials, same channels: the same environment
+    (binding / ".condarc").write_text("channel_alias: http://deploy:pw-one@127.0.0.1:9/other-conda\n")
+    assert _digest(tree) not in (None, with_channel)
+    tree.set_env("BP_CONDA_DISTRIBUTION", "miniconda3")
+    assert _digest(tree) is not None and _digest(tree) != with_channel
+
+
+@pytest.mark.parametrize("setup", [
+    lambda t: t.binding("index", "pip", {"pip.conf": "[global]\nindex-url = http://u:p@127.0.0.1:9/simple\n"}),
+    lambda t: t.write("vendor/noarch/repodata.json", "{}"),
+    lambda t: t.write("environment.yml", "dependencies:\n  - pip\n  - pip:\n    - -e .\n"),
+    lambda t: t.write("environment.yml", "channels: [file:///srv/channel]\ndependencies: [hello]\n"),
+    lambda t: t.binding("mirror", "conda", {".condarc": "channels: [\n"}),
+])
+def test_no_digest_for_what_it_cannot_see(tree, setup):
+    tree.write("environment.yml", "dependencies: [hello]\n")
+    setup(tree)
+    assert _digest(tree) is None
+
+
+def test_miniconda_installs_nothing_while_every_requirer_states_unchanged_inputs(tree, rattler_wheel):
+    sha = hashlib.sha256(rattler_wheel.read_bytes()).hexdigest()
+    tree.binding("offline", "dependency-mapping", {sha: rattler_wheel.as_uri()})
+    inputs = {"build": True, "build-inputs": "a" * 64}
+    first = tree.build("miniconda", [("conda", inputs)])
+    assert first.code == 0, first.output
+    assert first.layer_toml("conda")["types"] == {"build": True, "launch": False, "cache": False}
+    assert first.env_files("conda")["env.build/PYCNB_CONDA_DISTRIBUTION.override"] == "rattler"
+    record = first.layer_toml("build-inputs")
+    assert record["types"] == {"build": False, "launch": True, "cache": False}
+    assert record["metadata"]["build-inputs"] == ["a" * 64] and record["metadata"]["distribution"] == "rattler"
+    assert not any((first.layers / "build-inputs").iterdir())  # the record is metadata only
+
+    tree.restore("miniconda")
+    second = tree.build("miniconda", [("conda", inputs)])
+    assert second.code == 0, second.output
+    assert "Nothing to do" in second.output and "Installing" not in second.output
+    assert not (second.layers / "conda.toml").exists()  # not contributed: nothing to restore next time
+    assert second.layer_toml("build-inputs")["types"]["launch"] is True
+
+    tree.restore("miniconda")
+    third = tree.build("miniconda", [("conda", {**inputs, "build-inputs": "b" * 64})])
+    assert third.code == 0, third.output
+    assert "Rebuilding layer 'build-inputs' since: build-inputs changed" in third.output
+    assert "Installing py-rattler" in third.output and (third.layers / "conda" / "bin" / "conda").is_file()
+
+    tree.restore("miniconda")
+    unstated = tree.build("miniconda", [("conda", CONDA_BUILD)])  # a requirer needs conda every build
+    assert unstated.code == 0, unstated.output
+    assert unstated.layer_toml("conda")["types"]["cache"] is True
+    assert not unstated.layer_toml("build-inputs").get("types", {}).get("launch")  # the record is dropped
+
+
+def test_environment_reused_without_conda_then_rebuilt_from_empty_when_it_changes(env_tree):
+    channel = env_tree.root / "channel"
+    shutil.move(env_tree.app / "vendor", channel)
+    _index(channel)
+    (channel.parent / "conda-forge").symlink_to(channel)
+    env_tree.binding("mirror", "conda", {".condarc": f"custom_channels:\n  conda-forge: file://{channel.parent}\n"
+                                                    "channel_alias: http://deploy:hunter2-secret@127.0.0.1:9/\n"})
+    env_tree.write("environment.yml", "channels: [conda-forge]\ndependencies: [hello, greeting]\n")
+    digest = _digest(env_tree)
+    assert digest
+    first = env_update(env_tree)
+    assert first.code == 0, first.output
+    assert first.layer_toml("conda-env")["metadata"]["build-inputs"] == digest
+    assert first.layer_toml("conda-pkgs")["types"] == {"build": False, "launch": False, "cache": False}
+    env = first.layers / "conda-env"
+    assert (env / "bin" / "hello").is_file()
+
+    conda = env_tree.earlier.pop()  # pycnb/miniconda found the inputs unchanged: no conda on this build
+    env_tree.restore("conda-env-update")
+    second = env_update(env_tree)
+    assert second.code == 0, second.output
+    assert "Reusing layer 'conda-env'" in second.output and "Solving" not in second.output
+    assert not env.exists() and second.layer_toml("conda-env")["types"] == {"build": False, "launch": True, "cache": False}
+
+    env_tree.write("environment.yml", "channels: [conda-forge]\ndependencies: [greeting <2]\n")
+    env_tree.restore("conda-env-update")
+    disagree = env_update(env_tree)  # conda missing although the inputs changed: one message, no traceback
+    assert disagree.code == 1 and "Traceback" not in disagree.output
+    assert "conda is not available at build" in disagree.output and disagree.output.count("ERROR:") == 1
+
+    env_tree.earlier.append(conda)
+    third = env_update(env_tree)
+    assert third.code == 0, third.output
+    assert "Rebuilding layer 'conda-env' since: build-inputs changed" in third.output
+    assert not (env / "bin" / "hello").exists()  # from empty: the removed package is gone
+    assert [p.name for p in (env / "conda-meta").glob("*.json")] == ["greeting-1.0-0.json"]
+    assert not [p for p in (env_tree.root / "layers").rglob("*") if p.is_file() and b"hunter2-secret" in p.read_bytes()]

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from libbuild import BuildContext, BuildResult, appfiles, execute, sbom, yamlfile
+from libbuild import BuildContext, BuildResult, appfiles, buildinputs, execute, sbom, yamlfile
+from libbuild import errors as common_errors
+from libbuild.conda import buildinputs as condainputs
 from libbuild.conda import locks, vendor
 from libbuild.conda.channels import ChannelConfig, redact
 from libbuild.errors import UserError
@@ -24,25 +26,40 @@ SETTINGS = ("BP_CONDA_DISTRIBUTION",)
 
 def build(ctx: BuildContext) -> BuildResult:
     found = inputs.find(ctx.app_dir)
+    digest = inputs.build_inputs(ctx)
+    at_build = ctx.plan.wants("conda-environment", "build")
+    if not condainputs.conda_at_build(ctx.environ) and not at_build:
+        # pycnb/miniconda saw this digest unchanged: the previous image's environment stays.
+        buildinputs.reuse_unchanged(ctx, digest, "pycnb/conda-env-update", "conda", layer="conda-env",
+                                    provides="conda-environment")
+        return BuildResult()
     subdir = SUBDIRS.get(ctx.target.arch, f"linux-{ctx.target.arch}")
     scratch = Path(tempfile.mkdtemp(prefix="conda-env-update-"))
     try:
-        return _build(ctx, found, subdir, scratch)
+        return _build(ctx, found, subdir, scratch, digest, at_build)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)  # it holds the .condarc with credentials
 
 
-def _build(ctx: BuildContext, found: inputs.Input, subdir: str, scratch: Path) -> BuildResult:
+def _build(ctx: BuildContext, found: inputs.Input, subdir: str, scratch: Path, digest: Optional[str],
+           at_build: bool) -> BuildResult:
     others = [n for n in ("requirements.txt", "Pipfile", "pyproject.toml") if (ctx.app_dir / n).is_file()]
     if others:
         ctx.log.info(f"Building as a conda app from {found.name} ({', '.join(others)} is left to the environment)")
     with ctx.log.section(f"Reading {found.name}"):
         req = _read(ctx, found, subdir, scratch)
     pip_config = PipConfig.for_build(ctx.settings, ctx.bindings, ctx.app_dir, []) if req.pip else None
-    pkgs = ctx.layers.cached("conda-pkgs", {}, cache=True)
-    layer = ctx.layers.cached("conda-env", _metadata(ctx, req, pip_config), launch=True, cache=True,
-                              build=ctx.plan.wants("conda-environment", "build"))
+    metadata = _metadata(ctx, req, pip_config)
+    if digest:
+        metadata[buildinputs.PLAN_KEY] = digest
+    # Launch-only unless a later buildpack needs the environment at build: its metadata comes
+    # back with the previous image, so it is reused with no restore and no re-tar.
+    layer = ctx.layers.cached("conda-env", metadata, launch=True, cache=at_build, build=at_build)
     if not layer.reused:
+        if not condainputs.conda_at_build(ctx.environ):
+            raise common_errors.build_inputs_disagree("pycnb/conda-env-update", "conda")
+        # The package cache is worth restoring only while conda runs at every build (no digest).
+        pkgs = ctx.layers.cached("conda-pkgs", {}, cache=not digest)
         _install(ctx, req, layer.path, pkgs.path, scratch)
         if req.pip:
             with ctx.log.section(f"Installing {len(req.pip)} pip package(s) with the environment's pip"):
@@ -51,6 +68,8 @@ def _build(ctx: BuildContext, found: inputs.Input, subdir: str, scratch: Path) -
         layer.env.override("CONDA_PREFIX", str(layer.path))
         for name, value in sorted(req.env.variables.items() if req.env else ()):
             layer.env.override(name, value, scope="launch")
+    if layer.reused and not at_build:
+        return BuildResult()  # metadata only: its SBOM comes back with the previous image's
     layer.sbom = sbom.conda_packages(layer.path) + _pip_only(layer.path)
     ctx.log.info(f"{len(layer.sbom)} packages in the conda-env layer")
     return BuildResult()

@@ -4,8 +4,13 @@ from __future__ import annotations
 from collections import namedtuple
 from pathlib import Path
 
-from libbuild import appfiles
+from libbuild import appfiles, buildinputs
+from libbuild.conda import buildinputs as condainputs
 from libbuild.errors import UserError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
 
 ENV_FILES = ("environment.yml", "environment.yaml")
 # Locks win over an environment file next to them: they say exactly what to install.
@@ -42,3 +47,36 @@ def _is_explicit(app: Path, name: str) -> bool:
     except UserError:  # unreadable or outside the app: not a lock this buildpack can use
         return False
     return b"@EXPLICIT" in head
+
+
+# Paths the digest cannot see into: a vendored channel or wheelhouse (libbuild/conda/vendor.py,
+# libbuild/pipconfig.py WHEELHOUSE_DIRS), named here so detect imports neither.
+_UNHASHED_DIRS = ("vendor", "wheelhouse")
+# List items naming local files or directories (pip: `-e .`, `./pkg`, `-r other.txt`; a local channel).
+_LOCAL_ITEMS = ("-e", "--editable", ".", "/", "~", "-r", "--requirement", "-c", "--constraint", "-f", "--find-links")
+
+
+def build_inputs(ctx) -> Optional[str]:
+    """What the conda-env layer depends on besides the conda tools (libbuild/conda/buildinputs.py):
+    the environment file or lock, the app's .condarc, every platform setting, this buildpack's
+    descriptor and the channel settings of `conda` bindings without their credentials. None (conda
+    on every build) for what is not hashed: a vendored channel, local paths, other bindings."""
+    found = find(ctx.app_dir)
+    if found is None:
+        return None
+    files = [found.name] + ([".condarc"] if appfiles.exists(ctx.app_dir, ".condarc") else [])
+    return buildinputs.digest(ctx, files, absent=_UNHASHED_DIRS, includes=_no_local_paths,
+                              bindings=condainputs.describe_bindings)
+
+
+def _no_local_paths(data: bytes, name: str) -> Optional[list]:
+    """Nothing more to hash, or None when the file names local paths (their contents are not hashed)."""
+    if b"file:" in data:
+        return None
+    for line in data.decode("utf-8", "replace").splitlines():
+        item = line.strip()
+        if item.startswith("- "):
+            item = item[2:].strip().strip("'\"")
+            if item.startswith(_LOCAL_ITEMS):
+                return None
+    return []

@@ -5,7 +5,8 @@ import shlex
 import sys
 from pathlib import Path
 
-from libbuild import BuildContext, BuildResult, archives, execute
+from libbuild import BuildContext, BuildResult, archives, buildinputs, execute
+from libbuild.conda import buildinputs as condainputs
 
 from . import errors
 
@@ -20,7 +21,15 @@ def build(ctx: BuildContext) -> BuildResult:
     if dep is None:
         raise errors.no_installer(DEPENDENCY[distribution], f"{ctx.target.os}/{ctx.target.arch}")
     metadata = {"distribution": distribution, "version": dep.version, "checksum": dep.sha256[:16]}
-    layer = ctx.layers.cached("conda", metadata, build=True, cache=True)
+    if not needed_at_build(ctx, metadata):
+        ctx.log.info("Nothing to do: no buildpack runs conda in this build (their build inputs are unchanged)")
+        return BuildResult()
+    # Cached only while a requirer needs conda at every build: with build inputs, the next build
+    # most likely needs no conda at all, so nothing is restored for it.
+    # "at-build-env": a layer cached before that variable existed is rebuilt once.
+    layer = ctx.layers.cached("conda", {**metadata, "at-build-env": condainputs.AT_BUILD_ENV}, build=True,
+                              cache=buildinputs.planned(ctx.plan.named("conda")) is None)
+    layer.env.override(condainputs.AT_BUILD_ENV, distribution, scope="build")
     if not layer.reused:
         with ctx.log.section(f"Installing {dep.display} ({distribution})"):
             if distribution == "rattler":
@@ -33,6 +42,29 @@ def build(ctx: BuildContext) -> BuildResult:
     layer.sbom = [dep.component()]
     ctx.log.info(f"conda: {layer.path / 'bin' / 'conda'} ({distribution} {dep.version})")
     return BuildResult()
+
+
+def needed_at_build(ctx: BuildContext, metadata: dict) -> bool:
+    """Whether a later buildpack runs conda in this build. The requirers' build-input digests,
+    the tools (`metadata`) and the target are recorded in the launch-only `build-inputs` layer
+    (empty: the record lives in the image's metadata, so no image means no record); while they
+    are what the previous image recorded, nobody runs conda."""
+    inputs = buildinputs.planned(ctx.plan.named("conda"))
+    if inputs is None:
+        return True  # a requirer needs conda at every build
+    record = {**metadata, "target": ctx.target.describe(), "virtual-packages": _glibc(), buildinputs.PLAN_KEY: inputs}
+    if ctx.layers.cached("build-inputs", record, launch=True).reused:
+        ctx.log.info("conda is not needed at build: the build inputs of every buildpack that runs it are unchanged")
+        return False
+    return True
+
+
+def _glibc() -> str:
+    import os
+    try:
+        return os.confstr("CS_GNU_LIBC_VERSION") or "unknown"
+    except (ValueError, OSError, AttributeError):
+        return "unknown"
 
 
 def install_miniconda(ctx: BuildContext, installer: Path, prefix: Path) -> None:
