@@ -5,7 +5,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from libbuild import BuildContext, BuildResult, archives, buildinputs, execute
+from libbuild import BuildContext, BuildResult, buildinputs
 from libbuild.conda import buildinputs as condainputs
 
 from . import errors
@@ -17,13 +17,16 @@ def build(ctx: BuildContext) -> BuildResult:
     distribution = ctx.setting("BP_CONDA_DISTRIBUTION") or ctx.buildpack.metadata.get("default-distribution", "rattler")
     if distribution not in DEPENDENCY:
         raise errors.unknown_distribution(distribution)
+    # Decided before the catalog is read (platform catalogs may be fetched): which conda installed
+    # an unchanged environment does not matter, as before build inputs (conda-env's metadata has no
+    # conda version either).
+    if not needed_at_build(ctx, distribution):
+        ctx.log.info("Nothing to do: no buildpack runs conda in this build (their build inputs are unchanged)")
+        return BuildResult()
     dep = ctx.catalog.find(DEPENDENCY[distribution], "*", ctx.target)
     if dep is None:
         raise errors.no_installer(DEPENDENCY[distribution], f"{ctx.target.os}/{ctx.target.arch}")
     metadata = {"distribution": distribution, "version": dep.version, "checksum": dep.sha256[:16]}
-    if not needed_at_build(ctx, metadata):
-        ctx.log.info("Nothing to do: no buildpack runs conda in this build (their build inputs are unchanged)")
-        return BuildResult()
     # Cached only while a requirer needs conda at every build: with build inputs, the next build
     # most likely needs no conda at all, so nothing is restored for it.
     # "at-build-env": a layer cached before that variable existed is rebuilt once.
@@ -31,6 +34,7 @@ def build(ctx: BuildContext) -> BuildResult:
                               cache=buildinputs.planned(ctx.plan.named("conda")) is None)
     layer.env.override(condainputs.AT_BUILD_ENV, distribution, scope="build")
     if not layer.reused:
+        from libbuild import archives  # not imported by a build that installs nothing
         with ctx.log.section(f"Installing {dep.display} ({distribution})"):
             if distribution == "rattler":
                 archives.extract(ctx.fetcher().fetch(dep), layer.path / "site", label=dep.display)
@@ -44,15 +48,16 @@ def build(ctx: BuildContext) -> BuildResult:
     return BuildResult()
 
 
-def needed_at_build(ctx: BuildContext, metadata: dict) -> bool:
+def needed_at_build(ctx: BuildContext, distribution: str) -> bool:
     """Whether a later buildpack runs conda in this build. The requirers' build-input digests,
-    the tools (`metadata`) and the target are recorded in the launch-only `build-inputs` layer
-    (empty: the record lives in the image's metadata, so no image means no record); while they
-    are what the previous image recorded, nobody runs conda."""
+    the distribution, the target and its glibc are recorded in the launch-only `build-inputs`
+    layer (empty: the record lives in the image's metadata, so no image means no record); while
+    they are what the previous image recorded, nobody runs conda."""
     inputs = buildinputs.planned(ctx.plan.named("conda"))
     if inputs is None:
         return True  # a requirer needs conda at every build
-    record = {**metadata, "target": ctx.target.describe(), "virtual-packages": _glibc(), buildinputs.PLAN_KEY: inputs}
+    record = {"distribution": distribution, "target": ctx.target.describe(), "virtual-packages": _glibc(),
+              buildinputs.PLAN_KEY: inputs}
     if ctx.layers.cached("build-inputs", record, launch=True).reused:
         ctx.log.info("conda is not needed at build: the build inputs of every buildpack that runs it are unchanged")
         return False
@@ -69,6 +74,7 @@ def _glibc() -> str:
 
 def install_miniconda(ctx: BuildContext, installer: Path, prefix: Path) -> None:
     """Anaconda's batch mode: -b (no questions), -f (the layer directory exists), -p prefix."""
+    from libbuild import execute
     execute.run(["bash", str(installer), "-b", "-f", "-p", str(prefix)], ctx.log, env=dict(ctx.settings), quiet=True)
     if not (prefix / "bin" / "conda").is_file():
         raise errors.no_installer("a working Miniconda3 (its installer wrote no bin/conda)", str(installer.name))
