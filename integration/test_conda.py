@@ -85,6 +85,15 @@ def test_flask_from_conda_forge_through_a_credentialed_binding_reused_and_secret
     second = pack_build(image, src, mirror_env, volumes=volumes)
     assert second.code == 0
     assert "Reusing layer 'conda-env'" in second.output and "Solving" not in second.output
+    # environment.yml, settings and the binding's channels (not its credentials) unchanged: no
+    # conda on this build, and no layer's contents restored, by the lifecycle's own log lines
+    # (the cold build cached neither the conda tools nor the package cache).
+    assert "conda is not needed at build" in second.output and "Installing py-rattler" not in second.output
+    assert 'Restoring data for "' not in second.output  # the SBOM line is the analyzer's
+    for layer in ("pycnb/conda-env-update:conda-env", "pycnb/miniconda:build-inputs"):
+        assert f'Restoring metadata for "{layer}" from app image' in second.output
+        assert f"Reusing layer '{layer}'" in second.output
+    assert serve_and_get(image)[0]["flask"] == "3.1.3"
 
     out = tmp_path / "sbom"
     sbom = subprocess.run(["pack", "sbom", "download", image, "--output-dir", str(out)], stdout=subprocess.PIPE,
@@ -149,7 +158,11 @@ def test_pip_section_with_the_mirror_binding_then_removed(tmp_path, images, mirr
     (src / "environment.yml").write_text("channels: [conda-forge]\ndependencies:\n  - python=3.11\n  - flask=3.1.3\n")
     second = pack_build(image, src, env, args=mirror_args)
     assert second.code == 0
-    assert "Rebuilding layer 'conda-env' since: input changed" in second.output
+    # The changed environment puts conda back on the build and rebuilds the env from empty.
+    assert "Rebuilding layer 'build-inputs' since: build-inputs changed" in second.output
+    assert "Installing py-rattler" in second.output
+    assert "Rebuilding layer 'conda-env' since: build-inputs changed" in second.output
+    assert "; input changed" in second.output
     gone = launcher_run(image, "python", "-c", "import six")
     assert gone.returncode != 0 and "No module named 'six'" in gone.stdout
     assert launcher_run(image, "python", "-c", "import flask").returncode == 0
