@@ -315,6 +315,16 @@ def test_conda_lock_and_pixi_lock_become_explicit_lists():
     assert listed.kind == "package-list" and listed.specs == ["flask ==3.1.3 pyh_0", "six ==1.17.0"]
 
 
+def test_channel_settings_of_a_binding_keep_no_credentials():
+    from libbuild.conda.buildinputs import channel_settings
+    text = ("channel_alias: http://u:pw-a@h/conda\nproxy_servers:\n  http: http://x:pw-b@proxy\n"
+            "custom_channels:\n  conda-forge: https://h/t/tok-c/conda\n")
+    plain = channel_settings(text)
+    assert plain == "channel_alias: http://h/conda\ncustom_channels:\n  conda-forge: https://h/t/***/conda"
+    parsed = channel_settings('"channel_alias": "http://u:pw-a@h/conda"\nchannels: [conda-forge]\n')
+    assert "pw-a" not in parsed and "http://h/conda" in parsed and "conda-forge" in parsed
+
+
 def test_binding_condarc_wins_over_the_apps_for_the_keys_it_sets(tmp_path):
     from libbuild.bindings import discover
     from libbuild.conda.channels import ChannelConfig
@@ -379,6 +389,11 @@ def test_digest_follows_the_environment_and_channels_never_their_credentials(tre
     assert _digest(tree) == with_channel  # new credentials, same channels: the same environment
     (binding / ".condarc").write_text("channel_alias: http://deploy:pw-one@127.0.0.1:9/other-conda\n")
     assert _digest(tree) not in (None, with_channel)
+    # other keys (which may hold secrets of their own) are no part of it; flow style is parsed
+    (binding / ".condarc").write_text("channel_alias: http://deploy:pw-one@127.0.0.1:9/conda\nssl_verify: false\n")
+    assert _digest(tree) == with_channel
+    (binding / ".condarc").write_text('{"channel_alias": "http://x:pw@127.0.0.1:9/other-conda"}\n')
+    assert _digest(tree) not in (None, with_channel)
     tree.set_env("BP_CONDA_DISTRIBUTION", "miniconda3")
     assert _digest(tree) is not None and _digest(tree) != with_channel
 
@@ -388,7 +403,7 @@ def test_digest_follows_the_environment_and_channels_never_their_credentials(tre
     lambda t: t.write("vendor/noarch/repodata.json", "{}"),
     lambda t: t.write("environment.yml", "dependencies:\n  - pip\n  - pip:\n    - -e .\n"),
     lambda t: t.write("environment.yml", "channels: [file:///srv/channel]\ndependencies: [hello]\n"),
-    lambda t: t.binding("mirror", "conda", {".condarc": "channels: [\n"}),
+    lambda t: t.binding("mirror", "conda", {".condarc": '"channels": [\n'}),  # parsed, and broken
 ])
 def test_no_digest_for_what_it_cannot_see(tree, setup):
     tree.write("environment.yml", "dependencies: [hello]\n")
