@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import CACHE, app, default_line, offline_cpython, pack_build, serve_and_get, vendor_wheels
+from conftest import CACHE, app, default_line, launcher_run, offline_cpython, pack_build, serve_and_get, vendor_wheels
 
 
 @pytest.fixture(scope="session")
@@ -55,6 +56,28 @@ def test_pipfile_app_answers_on_the_locked_python_and_rebuild_installs_nothing(t
     again = pack_build(image, src, env)
     assert again.code == 0
     assert "Reusing layer 'packages'" in again.output and "Installing locked packages" not in again.output
+    # Pipfile, Pipfile.lock and settings unchanged: nobody runs python3, pipenv or pip at build.
+    # By the lifecycle's own log lines, the only contents restored are the interpreter's, cached
+    # by the first build (once, as in test_pip.py); pipenv's, pip's and the packages' are neither
+    # restored nor cached, and the packages layer comes back by metadata.
+    assert "python3 is not needed at build" in again.output
+    assert "Nothing to do: no buildpack runs pipenv" in again.output
+    assert re.findall(r'Restoring data for "([^"]+)"', again.output) == ["pycnb/cpython:cpython"]
+    assert 'Restoring metadata for "pycnb/pipenv-install:packages" from app image' in again.output
+
+    # A changed lock rebuilds from empty: gunicorn leaves the image. Nothing was cached by the
+    # code-only rebuild, so nothing is restored.
+    pipenv_app(tmp_path / "changed", index, host_pipenv, 'flask = "==3.1.3"')
+    for name in ("Pipfile", "Pipfile.lock"):
+        (src / name).write_text((tmp_path / "changed" / "pipenv" / name).read_text())
+    changed = pack_build(image, src, env)
+    assert changed.code == 0
+    assert "python3 is needed at build" in changed.output
+    assert "Rebuilding layer 'packages' since: build-inputs changed" in changed.output
+    assert 'Restoring data for "pycnb/' not in changed.output
+    gone = launcher_run(image, "python", "-c", "import gunicorn")
+    assert gone.returncode != 0 and "No module named 'gunicorn'" in gone.stdout
+    assert launcher_run(image, "python", "-c", "import flask").returncode == 0
 
 
 def test_stale_lock_fails_in_build(tmp_path, images, mirror_env, index, host_pipenv):

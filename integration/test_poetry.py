@@ -4,6 +4,7 @@ loopback index."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -47,11 +48,15 @@ priority = "primary"
 requires = ["poetry-core>=2.0"]
 build-backend = "poetry.core.masonry.api"
 ''')
+    poetry_lock(src, tmp_path, host_poetry)
+    return src
+
+
+def poetry_lock(src: Path, tmp_path: Path, host_poetry: Path) -> None:
     env = {**os.environ, "POETRY_CACHE_DIR": str(tmp_path / "poetry-cache"), "POETRY_CONFIG_DIR": str(tmp_path / "poetry-config"),
            "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring", "POETRY_NO_INTERACTION": "1"}
     lock = subprocess.run([str(host_poetry), "lock"], cwd=src, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert lock.returncode == 0, lock.stdout
-    return src
 
 
 def test_poetry_app_started_by_its_script_and_rebuilt_without_installs(tmp_path, images, mirror_env, tools_index, host_poetry):
@@ -71,6 +76,28 @@ def test_poetry_app_started_by_its_script_and_rebuilt_without_installs(tmp_path,
     again = pack_build(image, src, env)
     assert again.code == 0
     assert "Reusing layer 'packages'" in again.output and "Installing locked packages" not in again.output
+    # poetry.lock, pyproject.toml and settings unchanged: nobody runs python3, Poetry or pip at
+    # build. By the lifecycle's own log lines, the only contents restored are the interpreter's,
+    # cached by the first build (once, as in test_pip.py); Poetry's, pip's and the packages'
+    # are neither restored nor cached, and the packages layer comes back by metadata.
+    assert "python3 is not needed at build" in again.output
+    assert "Nothing to do: no buildpack runs poetry" in again.output
+    assert re.findall(r'Restoring data for "([^"]+)"', again.output) == ["pycnb/cpython:cpython"]
+    assert 'Restoring metadata for "pycnb/poetry-install:packages" from app image' in again.output
+
+    # A changed lock rebuilds from empty: gunicorn leaves the image. Nothing was cached by the
+    # code-only rebuild, so nothing is restored.
+    pyproject = src / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace(', "gunicorn==27.0.1"]', "]"))
+    poetry_lock(src, tmp_path, host_poetry)
+    changed = pack_build(image, src, env)
+    assert changed.code == 0
+    assert "python3 is needed at build" in changed.output
+    assert "Rebuilding layer 'packages' since: build-inputs changed" in changed.output
+    assert 'Restoring data for "pycnb/' not in changed.output
+    gone = launcher_run(image, "python", "-c", "import gunicorn")
+    assert gone.returncode != 0 and "No module named 'gunicorn'" in gone.stdout
+    assert launcher_run(image, "python", "-c", "import flask").returncode == 0
 
 
 def test_poetry_app_with_procfile_and_package_mode_false(tmp_path, images, mirror_env, tools_index, host_poetry):

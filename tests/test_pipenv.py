@@ -81,7 +81,9 @@ def test_detect_takes_python_from_lock_then_pipfile(tree, index):
     tree.write("Pipfile.lock", json.dumps({"_meta": {"requires": {"python_full_version": "3.11.2"}}}))
     tree.write("requirements.txt", "flask\n")
     run = tree.detect("pipenv-install")
-    assert run.plan()["requires"][0]["metadata"] == {"build": True, "version": "3.11.2", "version-source": "Pipfile.lock"}
+    metadata = run.plan()["requires"][0]["metadata"]
+    assert metadata.pop("build-inputs") == run.plan()["requires"][1]["metadata"]["build-inputs"]  # a lock: inputs
+    assert metadata == {"build": True, "version": "3.11.2", "version-source": "Pipfile.lock"}
     assert run.plan()["provides"] == [{"name": "site-packages"}]
     assert run.code == 0
 
@@ -97,6 +99,8 @@ def test_installs_exactly_the_lock_and_reuses(tree, index, with_pipenv):
     site = next((run.layers / "packages" / "lib").glob("python3.*/site-packages"))
     assert sorted(p.name for p in site.glob("*.dist-info")) == ["alpha-1.0.0.dist-info", "beta-2.1.0.dist-info"]
     assert [c["name"] for c in run.sbom("packages", "cdx")["components"]] == ["alpha", "beta"]
+    # Stated build inputs: launch-only, reused by metadata, nothing cached.
+    assert run.layer_toml("packages")["types"] == {"build": False, "launch": True, "cache": False}
     tree.restore("pipenv-install")
     again = tree.build("pipenv-install", [("site-packages", LAUNCH)])
     assert again.code == 0, again.output
@@ -190,3 +194,99 @@ def test_lock_whose_hash_is_not_the_specs_is_refused(tree, index, with_pipenv):
     run = tree.build("pipenv-install", [("site-packages", LAUNCH)])
     assert run.code == 1 and "ERROR: Pipfile.lock is out of date with Pipfile" in run.output
     assert "Traceback" not in run.output
+
+
+def _inputs(tree, buildpack="pipenv-install"):
+    run = tree.detect(buildpack)
+    assert run.code == 0, run.output
+    found = {r["name"]: r["metadata"].get("build-inputs") for r in run.plan()["requires"]}
+    assert len(set(found.values())) == 1, found  # the same digest on every build-time requirement
+    return next(iter(found.values()))
+
+
+def test_build_inputs_cover_pipfile_lock_and_settings_and_leave_out_what_they_cannot_see(tree, index):
+    pipfile(tree, index)
+    assert _inputs(tree) is None  # no lock: it is locked afresh against the index at every build
+    tree.write("Pipfile.lock", json.dumps({"default": {"alpha": {"version": "==1.0.0"}}}))
+    first = _inputs(tree)
+    assert first and _inputs(tree) == first
+    tool = _inputs(tree, "pipenv")
+    assert tool and tool != first  # pycnb/pipenv states its own (its buildpack.toml, the settings)
+    pipfile(tree, index, packages='alpha = "==1.0.0"\ngamma = "*"')
+    second = _inputs(tree)
+    assert second != first  # the Pipfile
+    tree.write("Pipfile.lock", json.dumps({"default": {"alpha": {"version": "==1.0.1"}}}))
+    third = _inputs(tree)
+    assert third not in (first, second)  # the lock
+    tree.set_env("PIP_PRE", "1")
+    assert _inputs(tree) not in (first, second, third)  # every setting
+    assert _inputs(tree, "pipenv") != tool
+    pipfile(tree, index, packages='alpha = "==1.0.0"\nlib = {path = "./lib", editable = true}')
+    assert _inputs(tree) is None  # a local package: its contents are not hashed
+    pipfile(tree, index)
+    tree.write("Pipfile.lock", json.dumps({"default": {"lib": {"file": "file:///app/lib-1.0.tar.gz"}}}))
+    assert _inputs(tree) is None
+    tree.write("Pipfile.lock", json.dumps({"default": {"alpha": {"version": "==1.0.0"}}}))
+    assert _inputs(tree)
+    tree.write("vendor/alpha-1.0.0-py3-none-any.whl", "")
+    assert _inputs(tree) is None  # a vendored wheelhouse
+    (tree.app / "vendor" / "alpha-1.0.0-py3-none-any.whl").unlink()
+    (tree.app / "vendor").rmdir()
+    tree.set_env("PIP_FIND_LINKS", "/somewhere")
+    assert _inputs(tree) is None  # a directory of archives named by a setting
+    (tree.platform / "env" / "PIP_FIND_LINKS").unlink()
+    assert _inputs(tree)
+    tree.binding("corp", "pip", {"pip.conf": "[global]\ntimeout = 5\n"})
+    assert _inputs(tree) is None and _inputs(tree, "pipenv") is None  # bindings stay out of digests
+
+
+def test_unchanged_build_inputs_reuse_the_packages_layer_and_a_changed_lock_rebuilds_from_empty(
+        tree, index, with_pipenv):
+    """pycnb/cpython kept python3 off the build: pycnb/pipenv does nothing and pipenv-install
+    keeps its launch-only layer by metadata, running no pipenv and no pip; a changed lock puts
+    python3 back and installs from empty, so a package gone from the lock leaves the image."""
+    pipfile(tree, index)
+    lock(tree, with_pipenv)
+    inputs = _inputs(tree)
+    first = tree.build("pipenv-install", [("site-packages", LAUNCH)])
+    assert first.code == 0, first.output
+    assert first.layer_toml("packages")["metadata"]["build-inputs"] == inputs
+    assert first.layer_toml("pip-cache")["types"]["cache"] is False
+    tree.restore("pipenv-install")
+    assert not (tree.layers_dir("pipenv-install") / "packages").exists()
+
+    tree.python_at_build = False
+    tool = tree.build("pipenv", [("pipenv", {"build": True, "build-inputs": inputs})])
+    assert tool.code == 0 and "Nothing to do" in tool.output
+    assert not list(tool.layers.glob("pipenv*"))  # no layer at all: nothing to restore next time
+    requests = index.requests
+    again = tree.build("pipenv-install", [("site-packages", LAUNCH)])
+    assert again.code == 0, again.output
+    assert "Reusing layer 'packages'" in again.output and index.requests == requests
+    assert "up to date with Pipfile" not in again.output  # no pipenv run
+    assert again.layer_toml("packages")["metadata"]["build-inputs"] == inputs
+    assert tree.build("pipenv", [("pipenv", {"build": True})]).code == 1  # a requirer without a digest
+    tree.write("Pipfile.lock", (tree.app / "Pipfile.lock").read_text() + "\n")  # cpython would not keep python3 off now
+    tree.restore("pipenv-install")
+    broken = tree.build("pipenv-install", [("site-packages", LAUNCH)])
+    assert broken.code == 1 and "does not match its build inputs" in broken.output
+    assert "Traceback" not in broken.output
+
+    pipfile(tree, index, packages='gamma = "==0.3.0"')  # alpha (and beta) removed
+    tree.python_at_build = True
+    lock(tree, with_pipenv)
+    changed = tree.build("pipenv-install", [("site-packages", LAUNCH)])
+    assert changed.code == 0, changed.output
+    assert "Rebuilding layer 'packages' since: build-inputs changed" in changed.output
+    site = next((changed.layers / "packages" / "lib").glob("python3.*/site-packages"))
+    assert sorted(p.name for p in site.glob("*.dist-info")) == ["gamma-0.3.0.dist-info"]
+
+
+def test_pipenv_layer_is_not_cached_when_every_requirer_states_build_inputs(pipenv_build):
+    tree = pipenv_build.tree
+    tree.restore("pipenv")
+    stated = tree.build("pipenv", [("pipenv", {"build": True, "build-inputs": "0" * 64})])
+    assert stated.code == 0 and "Reusing layer 'pipenv'" in stated.output
+    assert stated.layer_toml("pipenv")["types"] == {"build": True, "launch": False, "cache": False}
+    unstated = tree.build("pipenv", [("pipenv", {"build": True})])  # as the fixture left it, for other tests
+    assert unstated.code == 0 and unstated.layer_toml("pipenv")["types"]["cache"] is True

@@ -1,6 +1,7 @@
 """poetry and poetry-install: real Poetry (from the wheel cache) locks against a loopback
 index of tiny wheels; pip installs the export."""
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -125,11 +126,16 @@ def test_detect_needs_poetry_lock_and_plans_python(tree, index):
     tree.write("poetry.lock", "")
     run = tree.detect("poetry-install")
     assert run.code == 0, run.output
-    assert run.plan() == {"provides": [{"name": "site-packages"}], "requires": [
+    plan = run.plan()
+    inputs = plan["requires"][0]["metadata"].pop("build-inputs")
+    assert re.fullmatch(r"[0-9a-f]{64}", inputs) and plan["requires"][1]["metadata"].pop("build-inputs") == inputs
+    assert plan == {"provides": [{"name": "site-packages"}], "requires": [
         {"name": "cpython", "metadata": {"build": True, "version": ">=3.9", "version-source": "pyproject.toml"}},
         {"name": "poetry", "metadata": {"build": True}}]}
     tree.write("pyproject.toml", '[tool.poetry.dependencies]\npython = "^3.11"\n')
-    assert tree.detect("poetry-install").plan()["requires"][0] == {
+    cpython = tree.detect("poetry-install").plan()["requires"][0]
+    assert cpython["metadata"].pop("build-inputs") != inputs  # pyproject.toml is an input
+    assert cpython == {
         "name": "cpython", "metadata": {"build": True, "version": "<4,>=3.11", "version-source": "pyproject.toml"}}
 
 
@@ -170,7 +176,8 @@ def test_installs_the_main_group_and_the_project_and_reuses(tree, index, with_po
     out = subprocess.run([str(venv / "bin" / "demo-web")], stdout=subprocess.PIPE, text=True, cwd="/")
     assert out.stdout == "demo\n"  # the project is installed editable: it runs the app's own code
     assert [c["name"] for c in run.sbom("packages", "cdx")["components"]] == ["alpha", "beta", "demo"]
-    assert run.layer_toml("packages")["types"] == {"build": False, "launch": True, "cache": True}
+    # Stated build inputs: launch-only, reused by metadata, nothing cached.
+    assert run.layer_toml("packages")["types"] == {"build": False, "launch": True, "cache": False}
 
     tree.write("demo.py", "def main():\n    print('changed')\n")  # code only: the layer stays
     tree.restore("poetry-install")
@@ -215,3 +222,95 @@ def test_unknown_run_target_fails(tree, index, with_poetry):
     run = tree.build("poetry-install", [("site-packages", LAUNCH)])
     assert run.code == 1 and "BP_POETRY_RUN_TARGET='nope' is not a script of pyproject.toml" in run.output
     assert "(demo-web)" in run.output
+
+
+def _inputs(tree, buildpack="poetry-install"):
+    run = tree.detect(buildpack)
+    assert run.code == 0, run.output
+    found = {r["name"]: r["metadata"].get("build-inputs") for r in run.plan()["requires"]}
+    assert len(set(found.values())) == 1, found  # the same digest on every build-time requirement
+    return next(iter(found.values()))
+
+
+def test_build_inputs_cover_lock_pyproject_and_settings_and_leave_out_local_sources(tree, index):
+    pyproject(tree, index)
+    tree.write("poetry.lock", '[[package]]\nname = "alpha"\nversion = "1.0.0"\n')
+    first = _inputs(tree)
+    assert first and _inputs(tree) == first
+    tool = _inputs(tree, "poetry")
+    assert tool and tool != first  # pycnb/poetry states its own (its buildpack.toml, the settings)
+    tree.write("poetry.lock", '[[package]]\nname = "alpha"\nversion = "1.0.1"\n')
+    second = _inputs(tree)
+    assert second != first  # the lock
+    tree.set_env("BP_POETRY_RUN_TARGET", "demo-web")
+    assert _inputs(tree) not in (first, second)  # every setting
+    assert _inputs(tree, "poetry") != tool
+    tree.write("poetry.lock", '[[package]]\nname = "lib"\nversion = "1.0"\n\n[package.source]\n'
+                              'type = "directory"\nurl = "lib"\n')
+    assert _inputs(tree) is None  # a path dependency: its contents are not hashed
+    tree.write("poetry.lock", '[[package]]\nname = "alpha"\nversion = "1.0.0"\n')
+    assert _inputs(tree)
+    tree.write("wheelhouse/alpha-1.0.0-py3-none-any.whl", "")
+    assert _inputs(tree) is None  # a vendored wheelhouse
+    (tree.app / "wheelhouse" / "alpha-1.0.0-py3-none-any.whl").unlink()
+    (tree.app / "wheelhouse").rmdir()
+    tree.set_env("BP_PIP_FIND_LINKS", "/somewhere")
+    assert _inputs(tree) is None  # a directory of archives named by a setting
+    (tree.platform / "env" / "BP_PIP_FIND_LINKS").unlink()
+    assert _inputs(tree)
+    tree.binding("corp", "pip", {"pip.conf": "[global]\ntimeout = 5\n"})
+    assert _inputs(tree) is None and _inputs(tree, "poetry") is None  # bindings stay out of digests
+
+
+def test_detect_knows_the_wheelhouse_directories_pipconfig_uses():
+    from libbuild import pipconfig
+    from libbuild.python import buildinputs as pyinputs
+    assert pyinputs.WHEELHOUSE_DIRS == pipconfig.WHEELHOUSE_DIRS
+
+
+def test_unchanged_build_inputs_reuse_the_packages_layer_and_a_changed_lock_rebuilds_from_empty(
+        tree, index, with_poetry):
+    """pycnb/cpython kept python3 off the build: pycnb/poetry does nothing and poetry-install
+    keeps its launch-only layer by metadata, running no Poetry and no pip; a changed lock puts
+    python3 back and installs from empty, so a package gone from the lock leaves the image."""
+    pyproject(tree, index, extra="package-mode = false\n")
+    lock(tree, with_poetry)
+    inputs = _inputs(tree)
+    first = tree.build("poetry-install", [("site-packages", LAUNCH)])
+    assert first.code == 0, first.output
+    assert first.layer_toml("packages")["types"] == {"build": False, "launch": True, "cache": False}
+    assert first.layer_toml("packages")["metadata"]["build-inputs"] == inputs
+    assert first.layer_toml("pip-cache")["types"]["cache"] is False
+    tree.restore("poetry-install")
+    assert not (tree.layers_dir("poetry-install") / "packages").exists()
+
+    tree.python_at_build = False
+    tool = tree.build("poetry", [("poetry", {"build": True, "build-inputs": inputs})])
+    assert tool.code == 0 and "Nothing to do" in tool.output
+    assert not list(tool.layers.glob("poetry*"))  # no layer at all: nothing to restore next time
+    requests = index.requests
+    again = tree.build("poetry-install", [("site-packages", LAUNCH)])
+    assert again.code == 0, again.output
+    assert "Reusing layer 'packages'" in again.output and index.requests == requests
+    assert "poetry.lock is in sync" not in again.output  # no Poetry run
+    assert again.layer_toml("packages")["metadata"]["build-inputs"] == inputs
+    assert tree.build("poetry", [("poetry", {"build": True})]).code == 1  # a requirer without a digest
+
+    pyproject(tree, index, deps='"gamma==0.3.0"', extra="package-mode = false\n")  # alpha (and beta) removed
+    tree.python_at_build = True
+    lock(tree, with_poetry)
+    tree.restore("poetry-install")
+    changed = tree.build("poetry-install", [("site-packages", LAUNCH)])
+    assert changed.code == 0, changed.output
+    assert "Rebuilding layer 'packages' since: build-inputs changed" in changed.output
+    assert sorted(p.name for p in site(changed).glob("*.dist-info")) == ["gamma-0.3.0.dist-info"]
+
+
+def test_poetry_layer_is_not_cached_when_every_requirer_states_build_inputs(poetry_build):
+    tree = poetry_build.tree
+    tree.restore("poetry")
+    stated = tree.build("poetry", [("poetry", {"build": True, "build-inputs": "0" * 64})])
+    assert stated.code == 0 and "Reusing layer 'poetry'" in stated.output
+    assert stated.layer_toml("poetry")["types"] == {"build": True, "launch": False, "cache": False}
+    unstated = tree.build("poetry", [("poetry", {"build": True})])  # as the fixture left it, for other tests
+    assert unstated.code == 0 and unstated.layer_toml("poetry")["types"]["cache"] is True

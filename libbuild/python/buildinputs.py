@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import os
 
+from .. import buildinputs
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Optional
+    from typing import Callable, Iterable, Optional
+
+    from ..context import DetectContext
 
 # Set at build by pycnb/cpython's layer when the interpreter is on PATH for later buildpacks.
 AT_BUILD_ENV = "PYCNB_CPYTHON_VERSION"
@@ -18,6 +22,10 @@ AT_BUILD_ENV = "PYCNB_CPYTHON_VERSION"
 # other indexes' directories): their contents are not hashed here, so they disable the digest.
 _LOCAL_PREFIXES = ("-e", "--editable", ".", "/", "~", "file:", "-f", "--find-links", "--src")
 _INCLUDES = ("-r", "--requirement", "-c", "--constraint")
+# libbuild.pipconfig.WHEELHOUSE_DIRS, without importing pipconfig into detect (tests check they agree).
+WHEELHOUSE_DIRS = ("wheelhouse", "vendor")
+# Settings naming directories of archives pip reads: their contents are not hashed.
+FIND_LINKS_SETTINGS = ("BP_PIP_FIND_LINKS", "PIP_FIND_LINKS")
 
 
 def requirement_includes(data: bytes, name: str) -> "Optional[list[str]]":
@@ -56,3 +64,14 @@ def python_at_build(settings) -> bool:
     """Whether pycnb/cpython put the interpreter on PATH for this build (the stack's own
     python3 never counts)."""
     return bool((settings.get(AT_BUILD_ENV) or "").strip())
+
+
+def lock_digest(ctx: "DetectContext", files: "Iterable[str]", local: "Callable[[bytes], bool]") -> "Optional[str]":
+    """The build inputs of an install from a lock and its manifest (poetry.lock and
+    pyproject.toml, Pipfile.lock and Pipfile), or None when what gets installed also depends on
+    files the digest cannot see: directories of archives named by settings, a vendored
+    wheelhouse, or a package on the app's disk (`local(data)` is true for one of `files`)."""
+    if any(ctx.setting(name) for name in FIND_LINKS_SETTINGS):
+        return None
+    return buildinputs.digest(ctx, files, absent=WHEELHOUSE_DIRS,
+                              includes=lambda data, name: None if local(data) else [])

@@ -1,16 +1,20 @@
-"""A Python tool (pipenv, Poetry) for later buildpacks: a venv inside a build-only cached
-layer, with only the tool's own command linked into the layer's `bin/`.
+"""A Python tool (pipenv, Poetry) for later buildpacks: a venv inside a build-only layer,
+with only the tool's own command linked into the layer's `bin/`.
 
-The venv's python is never on PATH, so later buildpacks keep using the app's CPython.
+The venv's python is never on PATH, so later buildpacks keep using the app's CPython. When
+every requirer states its build inputs (libbuild/buildinputs.py), the tool is installed only
+in builds where python3 is on the build, and its layer is not cached: a code-only rebuild
+then restores nothing for it.
 """
 from __future__ import annotations
 
 import os
 from typing import TYPE_CHECKING
 
-from .. import errors, interpreter, venv
+from .. import buildinputs, errors, interpreter, venv
 from ..pipconfig import PipConfig
 from ..versions import parse_version
+from .buildinputs import python_at_build
 
 if TYPE_CHECKING:
     from ..context import BuildContext
@@ -26,16 +30,29 @@ def version_setting(ctx: "BuildContext", setting: str, tool: str) -> str:
     return version
 
 
+def unneeded(ctx: "BuildContext", tool: str) -> bool:
+    """Whether nothing runs `tool` in this build: every requirer stated its build inputs and
+    pycnb/cpython kept python3 off the build, so they are all unchanged (and reuse their layers)."""
+    if python_at_build(ctx.environ):
+        return False
+    if buildinputs.planned(ctx.plan.named(tool)) is None:
+        raise errors.python_missing_at_build(f"pycnb/{tool}")
+    ctx.log.info(f"Nothing to do: no buildpack runs {tool} in this build (their build inputs are unchanged)")
+    return True
+
+
 def tool_layer(ctx: "BuildContext", tool: str, version: str, requirements: list[str]) -> "Layer":
     """The layer named `tool` holding `requirements` in a venv and `bin/<tool>`; reused while
-    the requirements and the Python version are unchanged."""
+    the requirements and the Python version are unchanged. Cached while some requirer needs
+    the tool at every build; when all of them state build inputs, the next build most likely
+    needs no tool at all, so nothing is kept for it."""
     config = PipConfig.for_build(ctx.settings, ctx.bindings, ctx.app_dir, ctx.list_setting("BP_PIP_FIND_LINKS"))
     python = interpreter.probe(config.environ, ctx.log)
     metadata = {"version": version, "python": python["version"]}
     extras = [r for r in requirements if r != f"{tool}=={version}"]
     if extras:
         metadata["with"] = " ".join(extras)
-    layer = ctx.layers.cached(tool, metadata, build=True, cache=True)
+    layer = ctx.layers.cached(tool, metadata, build=True, cache=buildinputs.planned(ctx.plan.named(tool)) is None)
     if not layer.reused:
         with ctx.log.section(f"Installing {tool} {version} from {config.describe_index()}"):
             home = layer.path / "venv"

@@ -8,11 +8,13 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from libbuild import BuildContext, BuildResult, appfiles, errors, execute, interpreter, tomlfile, venv
+from libbuild import BuildContext, BuildResult, appfiles, buildinputs, errors, execute, interpreter, tomlfile, venv
 from libbuild.pipconfig import PipConfig
+from libbuild.python import buildinputs as pyinputs
 from libbuild.python import failures, manager
 
 from . import lockhash, pipfile
+from .detect import build_inputs
 
 
 def build(ctx: BuildContext) -> BuildResult:
@@ -20,6 +22,12 @@ def build(ctx: BuildContext) -> BuildResult:
     if appfiles.exists(ctx.app_dir, "requirements.txt"):
         ctx.log.info("Both Pipfile and requirements.txt are present: installing from Pipfile.lock with pipenv; "
                      "requirements.txt is ignored")
+    inputs = build_inputs(ctx)
+    if not pyinputs.python_at_build(ctx.environ):
+        # pycnb/cpython saw these inputs unchanged: the verified lock and the installed venv
+        # are the previous build's.
+        buildinputs.reuse_unchanged(ctx, inputs, "pycnb/pipenv-install", "python3")
+        return BuildResult()
     config = PipConfig.for_build(ctx.settings, ctx.bindings, ctx.app_dir, ctx.list_setting("BP_PIP_FIND_LINKS"))
     python = interpreter.probe(config.environ, ctx.log)
     scratch = Path(tempfile.mkdtemp(prefix="pipenv-install-"))
@@ -47,6 +55,11 @@ def build(ctx: BuildContext) -> BuildResult:
 
         metadata = {"lock": hashlib.sha256(lock_bytes).hexdigest()[:16], "python": python["version"],
                     "pip": venv.pip_in_use(ctx, python), "index": config.fingerprint()[:16]}
+        # Stated build inputs: the layer is launch-only and uncached, reused by metadata while
+        # they and the interpreter are unchanged (pycnb/cpython then keeps python3 off the build).
+        transient = bool(inputs) and not ctx.plan.wants("site-packages", "build")
+        if transient:
+            metadata[buildinputs.PLAN_KEY] = inputs
 
         def locked_requirements() -> list[str]:
             exported = execute.run(["pipenv", "requirements", "--hash"], ctx.log, cwd=ctx.app_dir, env=env, quiet=True)
@@ -57,7 +70,8 @@ def build(ctx: BuildContext) -> BuildResult:
             locked.write_text("\n".join(kept) + "\n")
             return ["--no-deps", "-r", str(locked)]
 
-        venv.packages_layer(ctx, metadata, "Installing locked packages", config, python["version"], locked_requirements)
+        venv.packages_layer(ctx, metadata, "Installing locked packages", config, python["version"], locked_requirements,
+                            cache=not transient)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return BuildResult()

@@ -6,12 +6,14 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from libbuild import BuildContext, BuildResult, appfiles, execute, interpreter, venv
+from libbuild import BuildContext, BuildResult, appfiles, buildinputs, execute, interpreter, venv
 from libbuild.descriptors import LayerDescriptor
 from libbuild.pipconfig import PipConfig
+from libbuild.python import buildinputs as pyinputs
 from libbuild.python.pyproject import Project
 
 from . import errors
+from .detect import build_inputs
 
 
 # Locks of large apps (every file hash of every package) outgrow the manifest limit.
@@ -19,6 +21,12 @@ LOCK_LIMIT = 16 * 1024 * 1024
 
 
 def build(ctx: BuildContext) -> BuildResult:
+    inputs = build_inputs(ctx)
+    if not pyinputs.python_at_build(ctx.environ):
+        # pycnb/cpython saw these inputs unchanged: the checked lock, the exported set and the
+        # installed venv are the previous build's.
+        buildinputs.reuse_unchanged(ctx, inputs, "pycnb/poetry-install", "python3")
+        return BuildResult()
     config = PipConfig.for_build(ctx.settings, ctx.bindings, ctx.app_dir, ctx.list_setting("BP_PIP_FIND_LINKS"))
     python = interpreter.probe(config.environ, ctx.log)
     if not appfiles.exists(ctx.app_dir, "pyproject.toml"):
@@ -33,6 +41,11 @@ def build(ctx: BuildContext) -> BuildResult:
            "POETRY_NO_INTERACTION": "1", "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
     metadata = {"lock": hashlib.sha256(lock).hexdigest()[:16], "pyproject": hashlib.sha256(pyproject).hexdigest()[:16],
                 "python": python["version"], "pip": venv.pip_in_use(ctx, python), "index": config.fingerprint()[:16]}
+    # Stated build inputs: the layer is launch-only and uncached, reused by metadata while they
+    # and the interpreter are unchanged (pycnb/cpython then keeps python3 off the build).
+    transient = bool(inputs) and not ctx.plan.wants("site-packages", "build")
+    if transient:
+        metadata[buildinputs.PLAN_KEY] = inputs
     try:
         with ctx.log.section("Checking poetry.lock"):
             if not project.allows(python["version"]):
@@ -63,7 +76,7 @@ def build(ctx: BuildContext) -> BuildResult:
         if not project.package_mode:
             ctx.log.info("package-mode = false: installing the dependencies only, not the project")
         venv.packages_layer(ctx, metadata, "Installing locked packages", config, python["version"], locked_requirements,
-                            editable_project=ctx.app_dir if project.package_mode else None)
+                            editable_project=ctx.app_dir if project.package_mode else None, cache=not transient)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return BuildResult()

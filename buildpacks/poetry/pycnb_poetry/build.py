@@ -6,6 +6,8 @@ from libbuild.python import tools
 
 
 def build(ctx: BuildContext) -> BuildResult:
+    if tools.unneeded(ctx, "poetry"):
+        return BuildResult()
     version = tools.version_setting(ctx, "BP_POETRY_VERSION", "poetry")
     # poetry-install exports the lock with the export plugin (not bundled since Poetry 2).
     plugin = ctx.buildpack.metadata["default-versions"]["poetry-plugin-export"]
