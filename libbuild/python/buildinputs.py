@@ -14,7 +14,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Callable, Iterable, Optional
 
-    from ..context import DetectContext
+    from ..context import BuildContext, DetectContext
 
 # Set at build by pycnb/cpython's layer when the interpreter is on PATH for later buildpacks.
 AT_BUILD_ENV = "PYCNB_CPYTHON_VERSION"
@@ -75,3 +75,16 @@ def lock_digest(ctx: "DetectContext", files: "Iterable[str]", local: "Callable[[
         return None
     return buildinputs.digest(ctx, files, absent=WHEELHOUSE_DIRS,
                               includes=lambda data, name: None if local(data) else [])
+
+
+def tool_unneeded(ctx: "BuildContext", tool: str) -> bool:
+    """Whether nothing runs `tool` (Poetry, pipenv) in this build: every requirer stated
+    its build inputs and pycnb/cpython kept python3 off the build, so they are all unchanged
+    (and reuse their layers). A requirer without a digest needs python3 on the build."""
+    if python_at_build(ctx.environ):
+        return False
+    if buildinputs.planned(ctx.plan.named(tool)) is None:
+        from .. import errors
+        raise errors.python_missing_at_build(f"pycnb/{tool}")
+    ctx.log.info(f"Nothing to do: no buildpack runs {tool} in this build (their build inputs are unchanged)")
+    return True

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 from .. import buildinputs, errors, interpreter, venv
 from ..pipconfig import PipConfig
 from ..versions import parse_version
-from .buildinputs import python_at_build
 
 if TYPE_CHECKING:
     from ..context import BuildContext
@@ -28,17 +27,6 @@ def version_setting(ctx: "BuildContext", setting: str, tool: str) -> str:
     if parse_version(version) is None:
         raise errors.invalid_setting(setting, version, f"a {tool} version such as {default}")
     return version
-
-
-def unneeded(ctx: "BuildContext", tool: str) -> bool:
-    """Whether nothing runs `tool` in this build: every requirer stated its build inputs and
-    pycnb/cpython kept python3 off the build, so they are all unchanged (and reuse their layers)."""
-    if python_at_build(ctx.environ):
-        return False
-    if buildinputs.planned(ctx.plan.named(tool)) is None:
-        raise errors.python_missing_at_build(f"pycnb/{tool}")
-    ctx.log.info(f"Nothing to do: no buildpack runs {tool} in this build (their build inputs are unchanged)")
-    return True
 
 
 def tool_layer(ctx: "BuildContext", tool: str, version: str, requirements: list[str]) -> "Layer":
