@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from .context import BuildContext, DetectContext
 
 PLAN_KEY = "build-inputs"
+# Bindings that decide how tools and runtimes are fetched or which certificates are trusted,
+# never which packages an install gets: a digest may name their types and go on.
+NEUTRAL_TYPES = frozenset({"ca-certificates", "dependency-mapping", "dependency-mirror", "dependency-catalog"})
 _MAX_FILES = 64
 _LIMIT = 1024 * 1024
 
@@ -34,15 +37,15 @@ def digest(ctx: "DetectContext", files: "Iterable[str]", absent: "Iterable[str]"
     something they depend on lies outside what is hashed: a binding, an unreadable file, one of
     `absent` present in the app, or `includes` returning None.
 
-    `bindings(ctx.bindings)`, when given, describes the mounted bindings with no secret in the
-    description (None: it cannot); without it any binding gives None."""
+    `bindings(ctx.bindings)` describes the mounted bindings with no secret in the description
+    (None: it cannot); by default `neutral_bindings`, which accepts only NEUTRAL_TYPES."""
     # Bindings (pip.conf, CA certificates, credentials) stay out of a digest written into image
     # metadata; only a caller's secret-free description of them may enter it.
     if any(appfiles.exists(ctx.app_dir, name) for name in absent):
         return None
     described = b""
     if ctx.has_bindings():
-        described = bindings(ctx.bindings) if bindings is not None else None
+        described = (bindings or neutral_bindings)(ctx.bindings)
         if described is None:
             return None
     h = _sha256()
@@ -73,6 +76,14 @@ def digest(ctx: "DetectContext", files: "Iterable[str]", absent: "Iterable[str]"
                 return None
             pending.extend(included)
     return h.hexdigest()
+
+
+def neutral_bindings(bindings: list) -> "Optional[bytes]":
+    """Their types, when every binding is of a neutral type; None otherwise (a `pip` binding's
+    index or credentials, an S3 source, anything unknown: the requirer then gives no digest)."""
+    if any(b.type not in NEUTRAL_TYPES for b in bindings):
+        return None
+    return "\0".join(sorted(b.type for b in bindings)).encode()
 
 
 def _sha256():

@@ -291,9 +291,16 @@ def test_build_inputs_cover_included_files_and_settings_and_leave_out_what_they_
         tree.write("requirements.txt", "alpha==1.0.0\n-e ./local\n")
         assert _inputs(tree) is None  # a local path: its contents are not hashed
         tree.write("requirements.txt", "alpha==1.0.0\n")
-        assert _inputs(tree)
+        plain = _inputs(tree)
+        assert plain
+        # Trusting a CA decides no package: the digest names the binding's type, never its contents.
+        tree.binding("proxy-ca", "ca-certificates", {"ca.crt": "-----BEGIN CERTIFICATE-----\nsecret\n"})
+        with_ca = _inputs(tree)
+        assert with_ca and with_ca != plain
+        (tree.platform / "bindings" / "proxy-ca" / "ca.crt").write_text("-----BEGIN CERTIFICATE-----\nother\n")
+        assert _inputs(tree) == with_ca
         tree.binding("corp", "pip", {"pip.conf": "[global]\ntimeout = 5\n"})
-        assert _inputs(tree) is None  # bindings stay out of the digest altogether
+        assert _inputs(tree) is None  # a pip binding (index, credentials) stays out of the digest altogether
     finally:
         index.close()
 

@@ -9,15 +9,14 @@ The detect path imports nothing heavy: YAML is parsed only when a `conda` bindin
 """
 from __future__ import annotations
 
+from ..buildinputs import NEUTRAL_TYPES
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Optional
 
 # Set at build by pycnb/miniconda's layer when the conda command is on PATH for later buildpacks.
 AT_BUILD_ENV = "PYCNB_CONDA_DISTRIBUTION"
-# Bindings that decide how tools are fetched or which certificates are trusted, never which
-# packages an environment gets (the tools' own identity is in miniconda's record).
-NEUTRAL_TYPES = frozenset({"ca-certificates", "dependency-mapping", "dependency-mirror", "dependency-catalog"})
 # The .condarc keys libbuild/conda/channels.py reads (its KEYS), without importing it at detect.
 CHANNEL_KEYS = ("channel_alias", "custom_channels", "default_channels", "channels")
 
