@@ -1,0 +1,99 @@
+"""pycnb/pip: installing pip (build.py imports this only when something installs with pip)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from libbuild import BuildContext, BuildResult, errors, execute, interpreter, versions
+from libbuild.dependencies import Dependency
+from libbuild.pipconfig import PipConfig
+from libbuild import buildinputs
+from libbuild.versions import parse_version
+
+PIP = "pip"
+
+
+def install(ctx: BuildContext) -> BuildResult:
+    """pip for this build: the bundled one, one from the catalog, or BP_PIP_VERSION from the index."""
+    wanted = ctx.setting("BP_PIP_VERSION")
+    if wanted and parse_version(wanted) is None:
+        raise errors.invalid_setting("BP_PIP_VERSION", wanted, "a pip version such as 24.2")
+    config = PipConfig.for_build(ctx.settings, ctx.bindings, ctx.app_dir, [])
+    env = {**config.environ, "PIP_REQUIRE_VIRTUALENV": "0"}  # pip installs itself outside any venv
+    python = interpreter.probe(env, ctx.log)
+    if wanted:
+        install_from_index(ctx, config, env, python, wanted)
+        return BuildResult()
+
+    floor = str(ctx.buildpack.metadata.get("min-bundled-pip", ""))
+    bundled = python["pip"] or ""
+    if bundled and floor and versions.parse_version(bundled) >= versions.parse_version(floor):
+        ctx.log.info(f"Using pip {bundled} bundled with CPython {python['version']} (no download)")
+        use_bundled(ctx, python, bundled)
+        return BuildResult()
+    dep = catalog_pip(ctx, python["version"])
+    if dep is None:
+        ctx.log.warn(f"The bundled pip {bundled or '(none)'} is older than {floor} and the catalog has no pip for "
+                     f"Python {python['version']}; using the bundled one.")
+        use_bundled(ctx, python, bundled)
+        return BuildResult()
+    install_from_catalog(ctx, env, python, dep, bundled, floor)
+    return BuildResult()
+
+
+def _cache(ctx: BuildContext) -> bool:
+    """Cached while some requirer needs pip at every build; when all of them state their build
+    inputs, the next build most likely needs no pip at all, so nothing is restored for it."""
+    return buildinputs.planned(ctx.plan.named("pip")) is None
+
+
+def use_bundled(ctx: BuildContext, python: dict, bundled: str) -> None:
+    layer = ctx.layers.cached("pip", {"pip": "bundled", "python": python["version"]}, build=True, cache=_cache(ctx))
+    layer.env.override("PYCNB_PIP_VERSION", bundled, scope="build")
+
+
+def catalog_pip(ctx: BuildContext, python_version: str) -> Optional[Dependency]:
+    """The newest catalog pip whose requires-python admits this Python (platform catalogs
+    may add entries; ours state requires-python in buildpack.toml)."""
+    ours = {str(d.get("version")): str(d.get("requires-python", ""))
+            for d in ctx.buildpack.metadata.get("dependencies", []) if d.get("id") == PIP}
+    fitting = [v for v in ctx.catalog.versions(PIP, ctx.target)
+               if not ours.get(v) or versions.matches(python_version, versions.parse_constraint(ours[v]))]
+    best = versions.best(fitting, versions.parse_constraint(""))
+    return ctx.catalog.find(PIP, f"=={best}", ctx.target) if best else None
+
+
+def install_from_catalog(ctx: BuildContext, env: dict, python: dict, dep: Dependency, bundled: str,
+                         floor: str) -> None:
+    layer = ctx.layers.cached("pip", {"pip": dep.version, "checksum": dep.checksum, "python": python["version"]},
+                              build=True, cache=_cache(ctx))
+    if not layer.reused:
+        with ctx.log.section(f"Installing pip {dep.version}"):
+            ctx.log.info(f"The pip bundled with CPython {python['version']} ({bundled or 'none'}) is older than "
+                         f"{floor}, the oldest this buildpack uses; installing pip {dep.version} from the catalog "
+                         "(set BP_PIP_VERSION to choose another)")
+            wheel = ctx.fetcher().fetch(dep)
+            _pip_install(ctx, env, layer.path, ["--no-index", "--no-deps", str(wheel)])
+    else:
+        ctx.log.info(f"Using pip {dep.version} (the bundled {bundled or 'none'} is older than {floor})")
+    _use_layer(layer, dep.version)
+    layer.sbom = [dep.component()]
+
+
+def install_from_index(ctx: BuildContext, config: PipConfig, env: dict, python: dict, wanted: str) -> None:
+    layer = ctx.layers.cached("pip", {"pip": wanted, "python": python["version"]}, build=True, cache=_cache(ctx))
+    if not layer.reused:
+        with ctx.log.section(f"Installing pip {wanted}"):
+            _pip_install(ctx, env, layer.path, [*config.install_args(), f"pip=={wanted}"])
+    _use_layer(layer, wanted)
+
+
+def _pip_install(ctx: BuildContext, env: dict, prefix: Path, args: list[str]) -> None:
+    execute.run(["python3", "-m", "pip", "install", "--user", "--no-warn-script-location", *args], ctx.log,
+                env={**env, "PYTHONUSERBASE": str(prefix)})
+
+
+def _use_layer(layer, version: str) -> None:
+    # pip's --user scheme: `python3 -m pip` finds this pip before the bundled one.
+    layer.env.override("PYTHONUSERBASE", str(layer.path), scope="build")
+    layer.env.override("PYCNB_PIP_VERSION", version, scope="build")
