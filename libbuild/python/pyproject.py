@@ -8,11 +8,12 @@ here, once, for the plan and for the build's check.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from pathlib import Path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # packaging is imported where a constraint is checked, not by every detect
+    from pathlib import Path
+    from typing import Optional
+
     from packaging.specifiers import SpecifierSet
 
 from .. import appfiles, tomlfile
@@ -20,12 +21,20 @@ from .. import appfiles, tomlfile
 _SPACE_AFTER_OPERATOR = re.compile(r"(\^|~=|~|===|==|!=|<=|>=|<|>)\s+")
 
 
-@dataclass
 class Project:
-    python: Optional[str] = None          # the constraint as written
-    python_source: str = ""               # where it was written
-    scripts: dict[str, str] = field(default_factory=dict)
-    package_mode: bool = True
+    """A plain class, not a dataclass: Poetry's detects read it, and `dataclasses` costs a
+    detect ~7 ms (libbuild/detection.py says why)."""
+
+    def __init__(self, python: "Optional[str]" = None, python_source: str = "",
+                 scripts: "Optional[dict[str, str]]" = None, package_mode: bool = True):
+        self.python = python                # the constraint as written
+        self.python_source = python_source  # where it was written
+        self.scripts = dict(scripts or {})
+        self.package_mode = package_mode
+
+    def __repr__(self) -> str:
+        return (f"Project(python={self.python!r}, python_source={self.python_source!r}, "
+                f"scripts={self.scripts!r}, package_mode={self.package_mode!r})")
 
     @classmethod
     def read(cls, app: Path) -> "Project":
