@@ -70,11 +70,30 @@ def test_plumber_api_answers_and_rebuild_reuses_everything(tmp_path, images, mir
     doc = serve_and_get(image, "/hello")
     assert doc["message"] == "hello from R" and doc["r"] == "4.5.0"
 
+    # Code-only changes: the package list, settings and R are unchanged, so R stays off the build
+    # and both layers are kept by metadata. The first rebuild still restores R, cached by the
+    # first build, once; the next restores no layer contents at all (the lifecycle's own lines).
+    (src / "api.R").write_text((src / "api.R").read_text() + "\n# code-only change\n")
     again = pack_build(image, src, env)
     assert again.code == 0
+    assert "R is not needed at build" in again.output
     assert "Reusing layer 'r'" in again.output and "Reusing layer 'r-library'" in again.output
     assert "Installing R" not in again.output and "Installing" not in again.output.split("pycnb R packages")[-1]
+    assert 'Restoring data for "pycnb/r-minicran:r-library"' not in again.output
+    (src / "api.R").write_text((src / "api.R").read_text() + "\n# another code-only change\n")
+    third = pack_build(image, src, env)
+    assert third.code == 0
+    assert "R is not needed at build" in third.output and "Reading the repository index" not in third.output
+    assert 'Restoring data for "' not in third.output  # no layer's contents (the SBOM line is the analyzer's)
+    for layer in ("pycnb/r:r", "pycnb/r-minicran:r-library"):
+        assert f'Restoring metadata for "{layer}" from app image' in third.output
+        assert f"Reusing layer '{layer}'" in third.output
     assert serve_and_get(image, "/hello")["message"] == "hello from R"
+    sbom = tmp_path / "sbom"  # the library's SBOM came back with the previous image's
+    got = _run(["pack", "sbom", "download", image, "--output-dir", str(sbom)])
+    assert got.returncode == 0, got.stdout
+    cdx = json.loads(next(sbom.rglob("pycnb_r-minicran/r-library/sbom.cdx.json")).read_text())
+    assert "plumber" in {c["name"] for c in cdx["components"]}
 
 
 def offline_r(tmp_path: Path) -> tuple[dict[str, str], list[str]]:

@@ -75,6 +75,8 @@ class CNBTree:
     # The python3 on PATH stands in for pycnb/cpython's layer at build, so its signal is set;
     # False plays a build where cpython kept the interpreter launch-only.
     python_at_build: bool = True
+    # The same for pycnb/r's layer (libbuild/r/buildinputs.py): False plays a build where R was kept off.
+    r_at_build: bool = True
 
     def __post_init__(self) -> None:
         for d in ("app", "platform/env", "platform/bindings", "layers"):
@@ -120,6 +122,8 @@ class CNBTree:
             env.update({f.name: f.read_text() for f in (self.platform / "env").iterdir() if f.is_file()})
         if self.python_at_build:
             env.setdefault("PYCNB_CPYTHON_VERSION", platform.python_version())
+        if self.r_at_build:
+            env.setdefault("PYCNB_R_VERSION", "4.5.0")
         for layer in self.earlier:
             apply_layer(env, layer, "build")
         env.update(TARGET)

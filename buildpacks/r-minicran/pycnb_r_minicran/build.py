@@ -4,15 +4,25 @@ from __future__ import annotations
 import hashlib
 import json
 
-from libbuild import BuildContext, BuildResult, sbom
+from libbuild import BuildContext, BuildResult, buildinputs, sbom
+from libbuild.r.buildinputs import r_at_build
 
 from . import inputs, installer, repositories
+from .detect import build_inputs
 
 # Bumped whenever what this buildpack puts into the layer changes, so old layers rebuild.
 LAYOUT = 1
 
 
 def build(ctx: BuildContext) -> BuildResult:
+    stated = build_inputs(ctx)
+    if not r_at_build(ctx.environ):
+        # pycnb/r saw these build inputs unchanged and kept R off the build: the library stays as
+        # the previous build installed it. A repository changed in place is read again at the
+        # next build that puts R on the build (README: "A repository changed in place").
+        buildinputs.reuse_unchanged(ctx, stated, "pycnb/r-minicran", "R", layer="r-library", provides="r-packages")
+        ctx.log.info("The repository's index is read again when the package list, a setting or R changes")
+        return BuildResult()
     with ctx.log.section("Reading the app's R packages"):
         request = inputs.read(ctx.app_dir)
         pinned = len(request.pinned)
@@ -34,7 +44,12 @@ def build(ctx: BuildContext) -> BuildResult:
         "target": ctx.target.describe(),
         "layout": LAYOUT,
     }
-    layer = ctx.layers.cached("r-library", metadata, launch=True, cache=True)
+    # Stated build inputs: launch-only and uncached, reused by metadata while they and R are
+    # unchanged (pycnb/r then keeps R off the build). Otherwise cached, as R runs every build.
+    transient = bool(stated) and not ctx.plan.wants("r-packages", "build")
+    if transient:
+        metadata[buildinputs.PLAN_KEY] = stated
+    layer = ctx.layers.cached("r-library", metadata, launch=True, cache=not transient)
     if not layer.reused:
         with ctx.log.section(f"Installing R packages from {where}"):
             outcome = installer.install(ctx, request, repos, archives, layer.path)
@@ -42,8 +57,9 @@ def build(ctx: BuildContext) -> BuildResult:
             ctx.log.info(f"Installed {_count(len(outcome.installed), 'package')}"
                          + (f"; stripped {stripped} shared libraries" if stripped else ""))
         layer.env.prepend("R_LIBS_SITE", str(layer.path), delim=":")
-    layer.sbom = sbom.r_packages(layer.path)
-    ctx.log.info(f"{_count(len(layer.sbom), 'package')} in the r-library layer")
+    if layer.path.is_dir():  # else reused by metadata: the previous image's SBOM comes back with it
+        layer.sbom = sbom.r_packages(layer.path)
+        ctx.log.info(f"{_count(len(layer.sbom), 'package')} in the r-library layer")
     return BuildResult()
 
 

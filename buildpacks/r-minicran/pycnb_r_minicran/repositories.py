@@ -22,8 +22,7 @@ from libbuild.log import Logger
 from libbuild.r import dcf
 
 from . import errors
-
-VENDOR_DIRS = ("minicran", "vendor/r")
+from .inputs import INDEX_FILES, VENDOR_DIRS
 INDEX_LIMIT = 64 * 1024 * 1024
 CONNECT_TIMEOUT, READ_TIMEOUT = 10, 120
 _SPLIT = re.compile(r"[\s,]+")
@@ -75,7 +74,7 @@ def vendored(app: Path) -> Optional[Path]:
         root = appfiles.confine(app, name, f"the vendored R repository {name}/")
         if not root.is_dir():
             continue
-        if not any((root / "src" / "contrib" / f).exists() for f in ("PACKAGES", "PACKAGES.gz")):
+        if not any((root / "src" / "contrib" / f).exists() for f in INDEX_FILES):
             raise errors.vendored_without_index(name)
         for path in sorted(root.rglob("*")):  # R follows links: none may lead out of the app
             appfiles.confine(app, path, f"the vendored R repository {name}/", shown=str(path.relative_to(app)))

@@ -1,13 +1,14 @@
 """pycnb/r: build."""
 from __future__ import annotations
 
-from libbuild import BuildContext, BuildResult
+from libbuild import BuildContext, BuildResult, buildinputs
 
 from . import runtime, version_sources
 from .version_sources import VersionRequest
 
 # Bumped whenever what this buildpack puts into the layer changes, so old layers rebuild.
-LAYOUT = 1
+# 2: the layer sets PYCNB_R_VERSION at build (libbuild/r/buildinputs.py).
+LAYOUT = 2
 
 
 def build(ctx: BuildContext) -> BuildResult:
@@ -18,12 +19,10 @@ def build(ctx: BuildContext) -> BuildResult:
         ctx.log.info(f"Selected R {dep.version} ({kind}, from {dep.origin})")
 
     flags = runtime.configure_flags(ctx) if kind == "source" else []
-    # Launch: the app runs R. Build: pycnb/r-minicran installs packages with it. Cache: a
-    # rebuild reuses R without downloading or compiling it again.
-    layer = ctx.layers.cached(
-        "r", {"version": dep.version, "checksum": dep.checksum, "kind": kind, "configure-flags": " ".join(flags),
-              "target": ctx.target.describe(), "layout": LAYOUT},
-        build=ctx.plan.wants("r", "build"), launch=ctx.plan.wants("r", "launch"), cache=True)
+    metadata = {"version": dep.version, "checksum": dep.checksum, "kind": kind, "configure-flags": " ".join(flags),
+                "target": ctx.target.describe(), "layout": LAYOUT}
+    at_build, cache = needed_at_build(ctx, metadata, kind)
+    layer = ctx.layers.cached("r", metadata, build=at_build, launch=ctx.plan.wants("r", "launch"), cache=cache)
     if not layer.reused:
         with ctx.log.section(f"Installing R {dep.version} ({kind})"):
             if kind == "prebuilt":
@@ -33,9 +32,26 @@ def build(ctx: BuildContext) -> BuildResult:
                              "from CRAN's source, which takes several minutes (cached in the layer afterwards)")
                 runtime.compile_from_source(ctx, dep, layer.path, flags)
             ctx.log.info(f"Rscript reports R {runtime.check_runs(ctx, layer.path)}")
-        runtime.set_environment(layer)
+        runtime.set_environment(layer, dep.version)
     layer.sbom = [dep.component()]
     return BuildResult()
+
+
+def needed_at_build(ctx: BuildContext, metadata: dict, kind: str) -> tuple[bool, bool]:
+    """Whether the layer is on the build and whether it is cached. Launch: the app runs R.
+    Build: pycnb/r-minicran installs packages with it, unless its build inputs are what the
+    previous build recorded (libbuild/buildinputs.py; `metadata` gains them): then the layer is
+    launch-only and reused by metadata, with no restore and no re-tar. Cached whenever it is on
+    the build: the lifecycle restores no metadata of an uncached build layer, so the next build
+    could not compare.
+
+    R compiled here keeps the old flags (on the build when required there, always cached): a
+    launch-only layer has no contents to restore, so the first build after a package change
+    would compile R again, for minutes, where a prebuilt is a download."""
+    if kind == "source":
+        return ctx.plan.wants("r", "build"), True
+    at_build = buildinputs.needed_at_build(ctx, "r", "r", metadata, "R")
+    return at_build, at_build
 
 
 def choose_version(ctx: BuildContext) -> VersionRequest:

@@ -16,6 +16,7 @@ from pathlib import Path
 from libbuild import errors, execute, versions
 from libbuild.context import BuildContext
 from libbuild.dependencies import Dependency
+from libbuild.r import buildinputs
 
 from . import errors as r_errors
 
@@ -98,8 +99,11 @@ def check_runs(ctx: BuildContext, prefix: Path) -> str:
     return (out[-1] if out else "").strip()
 
 
-def set_environment(layer) -> None:
+def set_environment(layer, version: str) -> None:
     # Later layers (pycnb/r-minicran's library) prepend to this, so R also keeps looking in its
     # own site library; R_HOME is compiled into R and never set.
     layer.env.default("R_LIBS_SITE", str(layer.path / "lib" / "R" / "site-library"))
     layer.env.default("LANG", "C.UTF-8", scope="launch")
+    # Tells later buildpacks R is on PATH at build (r_at_build in libbuild/r/buildinputs.py);
+    # a launch-only layer's build env is not applied, so it is absent then.
+    layer.env.override(buildinputs.AT_BUILD_ENV, version, scope="build")
