@@ -153,6 +153,13 @@ def test_minicran_build_inputs_cover_the_package_list_settings_and_a_vendored_in
     assert _inputs(tree) not in (vendored, locked)  # the vendored index is an input
     (contrib / "PACKAGES").unlink()
     assert _inputs(tree) is None  # no index: build reports it
+    (contrib / "PACKAGES").write_text(PACKAGES)
+    assert _inputs(tree) == vendored
+
+    # CA certificates and dependency downloads do not decide the library: a digest, naming their kinds
+    tree.binding("corp-ca", "ca-certificates", {"corp.pem": "-----BEGIN CERTIFICATE-----\n"})
+    with_ca = _inputs(tree)
+    assert with_ca and with_ca != vendored
 
 
 @pytest.mark.parametrize("case", ["binding", "vendor link", "manifest link", "index link"])

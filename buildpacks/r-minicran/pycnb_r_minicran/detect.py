@@ -6,6 +6,7 @@ if TYPE_CHECKING:
     from typing import Optional
 
 from libbuild import BuildPlan, DetectContext, DetectResult, Require, buildinputs, opt_in, opt_out
+from libbuild.r.buildinputs import describe_bindings
 
 from . import inputs
 
@@ -13,14 +14,15 @@ from . import inputs
 def build_inputs(ctx) -> "Optional[str]":
     """What the library depends on besides R (libbuild/buildinputs.py): the package list, a
     vendored repository's index, every setting (BP_R_REPOS among them) and this buildpack's
-    descriptor. None with a binding (a `cran` one holds credentials) or a vendored repository
-    without a readable index: R is then on every build. A remote repository's index is not
+    descriptor, and the kinds of CA-certificate and dependency bindings. None with any other
+    binding (a `cran` one holds credentials) or a vendored repository without a readable index:
+    R is then on every build. A remote repository's index is not
     read here (no network at detect): it is read and recorded whenever R is on the build."""
     name = inputs.manifest(ctx.app_dir)
     index = inputs.vendored_index(ctx.app_dir)
     if name is None or index is None:
         return None
-    return buildinputs.digest(ctx, [name, *index])
+    return buildinputs.digest(ctx, [name, *index], bindings=describe_bindings)
 
 
 def detect(ctx: DetectContext) -> DetectResult:
