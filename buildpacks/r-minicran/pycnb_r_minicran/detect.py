@@ -6,7 +6,6 @@ if TYPE_CHECKING:
     from typing import Optional
 
 from libbuild import BuildPlan, DetectContext, DetectResult, Require, buildinputs, opt_in, opt_out
-from libbuild.r.buildinputs import describe_bindings
 
 from . import inputs
 
@@ -22,7 +21,7 @@ def build_inputs(ctx) -> "Optional[str]":
     index = inputs.vendored_index(ctx.app_dir)
     if name is None or index is None:
         return None
-    return buildinputs.digest(ctx, [name, *index], bindings=describe_bindings)
+    return buildinputs.digest(ctx, [name, *index])
 
 
 def detect(ctx: DetectContext) -> DetectResult:
