@@ -7,7 +7,7 @@ if TYPE_CHECKING:
 
 from libbuild import BuildPlan, DetectContext, DetectResult, Require, buildinputs, opt_in, opt_out
 
-from . import inputs
+from .manifest import FILES, manifest, vendored_index
 
 
 def build_inputs(ctx) -> "Optional[str]":
@@ -17,17 +17,17 @@ def build_inputs(ctx) -> "Optional[str]":
     binding (a `cran` one holds credentials) or a vendored repository without a readable index:
     R is then on every build. A remote repository's index is not
     read here (no network at detect): it is read and recorded whenever R is on the build."""
-    name = inputs.manifest(ctx.app_dir)
-    index = inputs.vendored_index(ctx.app_dir)
+    name = manifest(ctx.app_dir)
+    index = vendored_index(ctx.app_dir)
     if name is None or index is None:
         return None
     return buildinputs.digest(ctx, [name, *index])
 
 
 def detect(ctx: DetectContext) -> DetectResult:
-    found = inputs.manifest(ctx.app_dir)
+    found = manifest(ctx.app_dir)
     if found is None:
-        return opt_out(f"no {', '.join(inputs.FILES)}")
+        return opt_out(f"no {', '.join(FILES)}")
     r = {"build": True, "launch": True}
     digest = build_inputs(ctx)
     if digest:

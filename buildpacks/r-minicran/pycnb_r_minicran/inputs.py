@@ -13,11 +13,8 @@ from libbuild import appfiles
 from libbuild.r import dcf, renvlock
 
 from . import errors
+from .manifest import FILES, INDEX_FILES, VENDOR_DIRS, manifest, vendored_index  # noqa: F401 (re-exported)
 
-FILES = ("renv.lock", "r-packages.txt", "DESCRIPTION")
-# A repository vendored in the app, first found wins (repositories.vendored reads it at build).
-VENDOR_DIRS = ("minicran", "vendor/r")
-INDEX_FILES = ("PACKAGES.gz", "PACKAGES")
 LIMITS = {"renv.lock": 4 * 1024 * 1024, "r-packages.txt": 256 * 1024, "DESCRIPTION": 256 * 1024}
 _LINE = re.compile(r"^([A-Za-z][A-Za-z0-9.]*[A-Za-z0-9])\s*(?:==\s*(\d+(?:[.-]\d+)+))?$")
 
@@ -41,24 +38,6 @@ class Request:
     @property
     def pinned(self) -> list[Wanted]:
         return [p for p in self.packages if p.version]
-
-
-def manifest(app: Path) -> Optional[str]:
-    """The file that decides the packages, or None."""
-    return next((name for name in FILES if appfiles.exists(app, name)), None)
-
-
-def vendored_index(app: Path) -> Optional[list[str]]:
-    """The index files of the app's vendored repository ([] when there is none), or None when
-    a vendored directory has no index (build says so)."""
-    for name in VENDOR_DIRS:
-        path = Path(app) / name
-        if path.is_symlink():
-            return None  # build checks where it leads
-        if path.is_dir():
-            found = [f"{name}/src/contrib/{f}" for f in INDEX_FILES if appfiles.exists(app, f"{name}/src/contrib/{f}")]
-            return found or None
-    return []
 
 
 def parse_packages_txt(text: str, origin: str = "r-packages.txt") -> tuple[Wanted, ...]:
