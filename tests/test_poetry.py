@@ -262,12 +262,6 @@ def test_build_inputs_cover_lock_pyproject_and_settings_and_leave_out_local_sour
     assert _inputs(tree) is None and _inputs(tree, "poetry") is None  # bindings stay out of digests
 
 
-def test_detect_knows_the_wheelhouse_directories_pipconfig_uses():
-    from libbuild import pipconfig
-    from libbuild.python import buildinputs as pyinputs
-    assert pyinputs.WHEELHOUSE_DIRS == pipconfig.WHEELHOUSE_DIRS
-
-
 def test_unchanged_build_inputs_reuse_the_packages_layer_and_a_changed_lock_rebuilds_from_empty(
         tree, index, with_poetry):
     """pycnb/cpython kept python3 off the build: pycnb/poetry does nothing and poetry-install

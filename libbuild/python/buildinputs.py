@@ -22,7 +22,8 @@ AT_BUILD_ENV = "PYCNB_CPYTHON_VERSION"
 # other indexes' directories): their contents are not hashed here, so they disable the digest.
 _LOCAL_PREFIXES = ("-e", "--editable", ".", "/", "~", "file:", "-f", "--find-links", "--src")
 _INCLUDES = ("-r", "--requirement", "-c", "--constraint")
-# libbuild.pipconfig.WHEELHOUSE_DIRS, without importing pipconfig into detect (tests check they agree).
+# Vendored wheel directories an app may carry (pipconfig uses them at build; detect reads them
+# here so it does not import pipconfig).
 WHEELHOUSE_DIRS = ("wheelhouse", "vendor")
 # Settings naming directories of archives pip reads: their contents are not hashed.
 FIND_LINKS_SETTINGS = ("BP_PIP_FIND_LINKS", "PIP_FIND_LINKS")

@@ -14,8 +14,6 @@ from libbuild.python import manager
 
 from . import project
 
-# libbuild.pipconfig.WHEELHOUSE_DIRS, without importing pipconfig into detect (tests check they agree).
-WHEELHOUSE_DIRS = ("wheelhouse", "vendor")
 
 
 def requirement_files(ctx) -> list[str]:
@@ -47,7 +45,7 @@ def build_inputs(ctx) -> Optional[str]:
     named = ("BP_PIP_REQUIREMENT", "BP_PIP_FIND_LINKS", "PIP_FIND_LINKS", "PIP_REQUIREMENT", "PIP_CONSTRAINT")
     if installer(ctx) not in ("pip", "uv") or not files or any(ctx.setting(n) for n in named):
         return None
-    return buildinputs.digest(ctx, files, absent=("pipper.json", "pipper.yaml", *WHEELHOUSE_DIRS),
+    return buildinputs.digest(ctx, files, absent=("pipper.json", "pipper.yaml", *pyinputs.WHEELHOUSE_DIRS),
                               includes=pyinputs.requirement_includes)
 
 

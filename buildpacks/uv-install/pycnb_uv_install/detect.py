@@ -4,6 +4,7 @@ from __future__ import annotations
 from libbuild import BuildPlan, DetectContext, DetectResult, Require, appfiles, opt_in, opt_out
 from libbuild.errors import UserError
 from libbuild import buildinputs
+from libbuild.python import buildinputs as pyinputs
 from libbuild.python import manager
 
 from .project import python_request
@@ -45,4 +46,4 @@ def build_inputs(ctx):
             return None
     if ctx.setting("BP_PIP_FIND_LINKS") or ctx.setting("UV_FIND_LINKS"):
         return None
-    return buildinputs.digest(ctx, ["uv.lock", "pyproject.toml"], absent=("wheelhouse", "vendor"))
+    return buildinputs.digest(ctx, ["uv.lock", "pyproject.toml"], absent=pyinputs.WHEELHOUSE_DIRS)
