@@ -98,16 +98,14 @@ def _sha256():
     return sha256()
 
 
-def _truthy(value) -> bool:
-    return value is True or str(value).strip().lower() in ("true", "1", "yes")
-
-
 def planned(entries: "Iterable") -> "Optional[list[str]]":
     """The build-inputs digests of the plan's build-time requirers, sorted; None when any of
-    them gave none (it needs the runtime at build every time)."""
+    them gave none (it needs the runtime at build every time). Build-time only: it reads the
+    plan with descriptors' rules."""
+    from .descriptors import truthy
     found = []
     for e in entries:
-        if not _truthy(e.metadata.get("build")):
+        if not truthy(e.metadata.get("build")):
             continue
         value = e.metadata.get(PLAN_KEY)
         if not isinstance(value, str) or not value:
@@ -124,10 +122,9 @@ def needed_at_build(ctx: "BuildContext", name: str, layer: str, metadata: dict, 
     digests of its build inputs and those and the runtime are what the previous build recorded
     in the layer's metadata; then nobody runs it, and the layer can be launch-only. (The first
     build after a change still restores the cached contents once.)"""
-    entries = ctx.plan.named(name)
-    if not any(_truthy(e.metadata.get("build")) for e in entries):
+    if not ctx.plan.wants(name, "build"):
         return False
-    inputs = planned(entries)
+    inputs = planned(ctx.plan.named(name))
     if inputs is None or not ctx.plan.wants(name, "launch"):
         return True
     metadata[PLAN_KEY] = inputs

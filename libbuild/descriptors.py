@@ -197,10 +197,10 @@ class BuildpackPlan:
 
     def wants(self, name: str, flag: str) -> bool:
         """Whether any requirer of `name` asked for it at `flag` ("build" or "launch")."""
-        return any(_truthy(e.metadata.get(flag)) for e in self.named(name))
+        return any(truthy(e.metadata.get(flag)) for e in self.named(name))
 
 
-def _truthy(value: Any) -> bool:
+def truthy(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in ("true", "1", "yes")
     return bool(value)
