@@ -78,14 +78,15 @@ def lock_digest(ctx: "DetectContext", files: "Iterable[str]", local: "Callable[[
                               includes=lambda data, name: None if local(data) else [])
 
 
-def tool_unneeded(ctx: "BuildContext", tool: str) -> bool:
-    """Whether nothing runs `tool` (Poetry, pipenv) in this build: every requirer stated
+def tool_unneeded(ctx: "BuildContext", tool: str, use: str = "") -> bool:
+    """Whether nothing runs `tool` (pip, Poetry, pipenv) in this build: every requirer stated
     its build inputs and pycnb/cpython kept python3 off the build, so they are all unchanged
-    (and reuse their layers). A requirer without a digest needs python3 on the build."""
+    (and reuse their layers). A requirer without a digest needs python3 on the build. `use`
+    words the log line ("installs with pip"; default "runs <tool>")."""
     if python_at_build(ctx.environ):
         return False
     if buildinputs.planned(ctx.plan.named(tool)) is None:
         from .. import errors
         raise errors.python_missing_at_build(f"pycnb/{tool}")
-    ctx.log.info(f"Nothing to do: no buildpack runs {tool} in this build (their build inputs are unchanged)")
+    ctx.log.info(f"Nothing to do: no buildpack {use or 'runs ' + tool} in this build (their build inputs are unchanged)")
     return True
