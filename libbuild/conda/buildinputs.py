@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 # Set at build by pycnb/miniconda's layer when the conda command is on PATH for later buildpacks.
 AT_BUILD_ENV = "PYCNB_CONDA_DISTRIBUTION"
-# The .condarc keys libbuild/conda/channels.py reads (its KEYS), without importing it at detect.
+# The .condarc keys conda honours for channels (channels.py reads them as KEYS); here so detect
+# need not import channels.py.
 CHANNEL_KEYS = ("channel_alias", "custom_channels", "default_channels", "channels")
 
 

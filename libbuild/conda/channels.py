@@ -19,9 +19,9 @@ from typing import Any, Mapping, Optional
 
 from .. import errors
 from ..bindings import Binding, of_type
+from .buildinputs import CHANNEL_KEYS as KEYS
 
 CONDARC = ".condarc"
-KEYS = ("channel_alias", "custom_channels", "default_channels", "channels")
 _USERINFO = re.compile(r"^(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]*@")
 _TOKEN = re.compile(r"/t/[^/]+(?=/|$)")
 
