@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import BUILDER, CACHE, REPO, baseline, mirror_settings, sh  # noqa: E402
+from bench import BUILDER, CACHE, REPO, baseline, host_tool, mirror_settings, sh  # noqa: E402
 from wheels import Index  # noqa: E402  (bench put tests/ on sys.path)
 
 IMAGE = "pycnb-bench/poetry"  # apart from tools/bench.py's image: the two may run side by side
@@ -50,14 +50,11 @@ def main() -> int:
         for whl in [*apps.glob("*.whl"), *tools.glob("*.whl")]:
             if not (wheels / whl.name).exists():
                 (wheels / whl.name).symlink_to(whl)
-        venv = Path(tmp) / "poetry-venv"
-        subprocess.run(["python3", "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", "--no-index", "--find-links", str(tools), "poetry"],
-                       check=True)
+        poetry = host_tool(Path(tmp), "poetry", tools)
         index = Index(wheels)
         try:
             project = Path(tmp) / "bench-poetry"
-            count = poetry_project(REPO / "integration" / "testdata" / "bench", project, venv / "bin" / "poetry", index.url())
+            count = poetry_project(REPO / "integration" / "testdata" / "bench", project, poetry, index.url())
             env = settings + [f"PIP_INDEX_URL={index.url()}"]
             clean()
             cold = build(project, env)
