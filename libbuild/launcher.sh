@@ -3,15 +3,19 @@
 # image's own python3 in isolated mode (-I ignores PYTHONPATH, PYTHONHOME and the user
 # site), never on an interpreter a layer or the user put on PATH. -S skips site-packages
 # altogether: every library the buildpacks use is in lib/, and detect starts faster.
-bp_dir=$(cd "$(dirname "$0")/.." && pwd)
+# No command runs before python3 starts (no dirname, basename or cat): each would be a fork and
+# exec, about 1 ms, in every detect of every build. The lifecycle calls bin/ by absolute path.
+name=${0##*/}
+case $0 in /*/bin/*) bp_dir=${0%/bin/*} ;; */*) bp_dir=$(cd "${0%/*}/.." && pwd) ;; *) bp_dir=$(cd .. && pwd) ;; esac
 if [ -d "$bp_dir/lib" ]; then path="$bp_dir/lib"; else root=$(cd "$bp_dir/../.." && pwd); path="$root:$root/build/vendor"; fi
 # detect-needs.txt lists what a buildpack cannot pass detect without (any one suffices): an app
 # file, a glob, a setting, any binding. Without all of them it fails here, in the shell: most
 # detects of an order fail, and each Python start costs ~25 ms of every build. BP_LOG_LEVEL=DEBUG
 # runs the full detect anyway (its reason in the log); tests/test_detect_needs.py keeps the lists sound.
-if [ "$(basename "$0")" = detect ] && [ -f "$bp_dir/detect-needs.txt" ]; then
+if [ "$name" = detect ] && [ -f "$bp_dir/detect-needs.txt" ]; then
     platform=${CNB_PLATFORM_DIR:-/platform}
-    level=${BP_LOG_LEVEL:-$(cat "$platform/env/BP_LOG_LEVEL" 2>/dev/null)}
+    level=${BP_LOG_LEVEL:-}
+    [ -n "$level" ] || [ ! -f "$platform/env/BP_LOG_LEVEL" ] || { read -r level || :; } <"$platform/env/BP_LOG_LEVEL"
     case "$level" in [Dd][Ee][Bb][Uu][Gg]) ;; *)
         found='' wanted=''
         while read -r kind value; do
@@ -32,4 +36,4 @@ if [ "$(basename "$0")" = detect ] && [ -f "$bp_dir/detect-needs.txt" ]; then
     esac
 fi
 [ -x /usr/bin/python3 ] || { echo "ERROR: the build image has no /usr/bin/python3, which pycnb buildpacks run on" >&2; exit 1; }
-exec /usr/bin/python3 -I -S -B -c 'import sys; sys.path[:0] = sys.argv[1].split(":"); from libbuild.entrypoint import main; main(sys.argv[2:])' "$path:$bp_dir" "$(basename "$0")" "$bp_dir"
+exec /usr/bin/python3 -I -S -B -c 'import sys; sys.path[:0] = sys.argv[1].split(":"); from libbuild.entrypoint import main; main(sys.argv[2:])' "$path:$bp_dir" "$name" "$bp_dir"
