@@ -13,13 +13,15 @@ if TYPE_CHECKING:
 
 
 def _toml():
-    """The TOML parser, imported on first read (a detect that only writes its plan skips it)."""
-    try:  # Python >= 3.11
-        import tomllib
-        return tomllib
-    except ImportError:  # pragma: no cover - exercised on 3.9/3.10 build images
+    """The TOML parser, imported on first read (a detect that only writes its plan skips it).
+    The vendored tomli first: it is tomllib's upstream and imports in about 2 ms less (no
+    typing, no string), which a detect that reads a Pipfile or pyproject.toml pays."""
+    try:
         import tomli
         return tomli
+    except ImportError:  # pragma: no cover - a checkout without build/vendor
+        import tomllib
+        return tomllib
 
 
 def read(path: str | os.PathLike, missing_ok: bool = False) -> dict[str, Any]:
