@@ -4,7 +4,6 @@ our) Python frames. Local packages they name (`path = ...`, `file = "file:..."`)
 inside the app, as requirement files' must."""
 from __future__ import annotations
 
-import json
 import urllib.parse
 from pathlib import Path
 
@@ -65,6 +64,7 @@ def read_lock(app: Path) -> Optional[tuple[bytes, dict[str, Any]]]:
     if not appfiles.exists(app, "Pipfile.lock"):
         return None
     raw = appfiles.read_bytes(app, "Pipfile.lock", "Pipfile.lock", limit=LOCK_LIMIT)
+    import json  # only with a lock: a detect on a Pipfile alone skips its ~1 ms
     try:
         data = json.loads(appfiles.decode(raw, "Pipfile.lock"))
     except ValueError as exc:
