@@ -4,10 +4,12 @@ app holding every manifest any pycnb buildpack reads, minus what the list names.
 from __future__ import annotations
 
 import fnmatch
+import os
+import subprocess
 
 import pytest
 
-from harness import BUILDPACKS
+from harness import BUILDPACKS, bp_path
 
 # Plausible contents, so a detect that reads a file sees a real one.
 RICH_APP = {
@@ -89,3 +91,29 @@ def test_a_glob_matches_any_python_file(tree):
     assert tree.detect("python-start").code == 100
     tree.write("worker.py", "print()\n")
     assert tree.detect("python-start").code == 0
+
+
+def _bare_detect(tree, argv0: str) -> subprocess.CompletedProcess:
+    """bin/detect with only what the lifecycle always sets: no BP_LOG_LEVEL in the environment,
+    as for a clear-env buildpack, whose settings the launcher reads from the platform's files."""
+    env = {"PATH": "/usr/bin:/bin", "CNB_PLATFORM_DIR": str(tree.platform),
+           "CNB_BUILD_PLAN_PATH": str(tree.root / "plan.toml")}
+    return subprocess.run([argv0], cwd=tree.app, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+@pytest.mark.parametrize("level", ["DEBUG", "debug\n"])
+def test_debug_from_the_platform_file_runs_the_python_detect(tree, level):
+    detect = str(bp_path("pip-install") / "bin" / "detect")
+    assert _bare_detect(tree, detect).stdout.startswith("no requirements.txt")
+    (tree.platform / "env").mkdir(parents=True, exist_ok=True)
+    (tree.platform / "env" / "BP_LOG_LEVEL").write_text(level)  # with or without a final newline
+    run = _bare_detect(tree, detect)
+    assert run.returncode == 100 and "pycnb/pip-install: no requirements.txt" in run.stdout, run.stdout
+
+
+def test_the_launcher_finds_its_buildpack_from_a_relative_path(tree):
+    tree.write("requirements.txt", "flask==3.1.3\n")
+    relative = os.path.relpath(bp_path("pip-install") / "bin" / "detect", tree.app)
+    run = _bare_detect(tree, relative)
+    assert run.returncode == 0, run.stdout
+    assert "flask" not in run.stdout and (tree.root / "plan.toml").read_text().count("site-packages")
