@@ -48,8 +48,9 @@ test-unit: vendor pytest versitygw hypothesis uv-wheel wheels-poetry
 	@mirror/fetch-pip-wheels.sh >/dev/null  # the pip buildpack's catalog wheels (offline unit tests)
 	$(PYTEST) -q tests
 
-bench-detect: package-dirs
-	@$(PYTHON) tools/bench_detect.py
+# On the build image's own python3, the interpreter the lifecycle runs detect on.
+bench-detect: package-dirs stack
+	@$(PYTHON) tools/bench_detect.py --image pycnb/build:$(DISTRO)
 
 # Docker engine (started with --bridge=none), pack and the lifecycle, built from pinned Go modules.
 tools:
@@ -96,7 +97,7 @@ test-full: test-unit builder pytest
 bench: builder package-dirs uv-wheel wheels-poetry
 	@tools/fetch-wheels.sh apps -r integration/testdata/bench/requirements.txt >/dev/null
 	@tools/fetch-wheels.sh pipenv pipenv==$$(sed -n 's/^pipenv = "\(.*\)"/\1/p' buildpacks/pipenv/buildpack.toml) >/dev/null
-	@$(PYTHON) tools/bench.py
+	@PYCNB_BUILD_IMAGE=pycnb/build:$(DISTRO) PYCNB_RUN_IMAGE=pycnb/run:$(DISTRO) $(PYTHON) tools/bench.py
 	@$(PYTHON) tools/bench_poetry.py
 	@$(PYTHON) tools/bench_r.py
 

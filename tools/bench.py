@@ -10,7 +10,9 @@ as a Pipfile.lock (pipenv-install) and as a poetry.lock (poetry-install), the co
 the mirror's binary repository) — it prints the cold build; the warm rebuild after a
 code-only change (median of BENCH_WARM_RUNS), as a difference and a ratio to the floor's and
 beside the floor carrying as many bytes as the road's image (BP_FLOOR_MB: the lifecycle's
-export cost grows with the bytes it reuses); where that rebuild's time goes (`pack build
+export cost grows with the bytes it reuses); the same warm rebuild published to a registry on
+127.0.0.1 (tools/registry.sh) beside the floor's, since a daemon export saves the previous
+image from the engine to reuse its layers and a registry export does not; where that rebuild's time goes (`pack build
 --timestamps`); the image size beside the floor image; and the CPython layer beside the same
 interpreter packed as an official slim image packs it (no bytecode), with what the bytecode
 saves at every container start. For the pip app also a rebuild after one requirement is
@@ -37,6 +39,9 @@ from wheels import Index  # noqa: E402
 CACHE = Path(os.environ.get("PYCNB_CACHE", Path.home() / ".cache" / "pycnb"))
 BUILDER = os.environ.get("PYCNB_BUILDER", "pycnb/builder:bookworm")
 FLOOR = "pycnb/builder:floor"
+# Detect is timed on the python3 of the build image the builder is made from (Makefile: DISTRO).
+BUILD_IMAGE = os.environ.get("PYCNB_BUILD_IMAGE", "pycnb/build:bookworm")
+RUN_IMAGE = os.environ.get("PYCNB_RUN_IMAGE", "pycnb/run:bookworm")
 # Rebuilds are short and the machine may be shared: the median of a few is the figure.
 WARM_RUNS = int(os.environ.get("BENCH_WARM_RUNS", "3"))
 _PIP_STEP = re.compile(r"pycnb pip install [\d.]+\n(?:.*\n)*?.*Done in (?P<s>[\d.]+)s")
@@ -142,7 +147,28 @@ def road(label: str, builder: str, image: str, app: Path, env: list[str], code: 
         touch_code(app, code, n)
         warms.append(build(builder, image, app, env, args))
     warms.sort(key=lambda b: b.wall)
-    return {"label": label, "image": image, "cold": cold, "warm": warms[len(warms) // 2], "warms": warms}
+    return {"label": label, "image": image, "cold": cold, "warm": warms[len(warms) // 2], "warms": warms,
+            "again": (builder, app, env, code, list(args))}
+
+
+def published(r: dict, registry: str, run_image: str) -> dict:
+    """The road again, exporting to the registry (as kpack and Tekton do) instead of the daemon."""
+    builder, app, env, code, args = r["again"]
+    return road(r["label"], builder, f"{registry}/{r['image']}", app, env, code,
+                args + ["--publish", "--run-image", run_image])
+
+
+def registry_with_run_image() -> tuple[str, str]:
+    """The loopback registry (tools/registry.sh) and the stack's run image pushed to it: a
+    published build reads its run image from the registry."""
+    out = subprocess.run(["bash", str(REPO / "tools" / "registry.sh")], stdout=subprocess.PIPE, text=True, check=True)
+    registry = out.stdout.strip().split("=", 1)[1]
+    remote = f"{registry}/{RUN_IMAGE}"
+    for argv in (["docker", "tag", RUN_IMAGE, remote], ["docker", "push", "--quiet", remote]):
+        proc = sh(argv)
+        if proc.returncode != 0:
+            sys.exit(f"bench: `{' '.join(argv)}` failed:\n{proc.stdout}")
+    return registry, remote
 
 
 def baseline(app: Path, index_url: str) -> float:
@@ -310,7 +336,12 @@ def main() -> int:
                 mb = max(1, round((r["size"] - roads[0]["size"]) / 1e6))
                 r["floor"] = road(f"floor + {mb} MB", FLOOR, f"pycnb-bench/floor-{n}", web, [f"BP_FLOOR_MB={mb}"],
                                   "server.py")
+                expect(r["floor"], "Reusing layer 'pycnb-bench/noop:bytes'")
                 clean(r["floor"]["image"])
+            registry, run_image = registry_with_run_image()
+            for r in roads:
+                r["published"] = published(r, registry, run_image)
+                clean(r["published"]["image"])
             pip = roads[2]
             reqs = (bench / "requirements.txt").read_text()
             (bench / "requirements.txt").write_text(reqs.replace("tabulate==0.10.0\n", ""))
@@ -339,6 +370,12 @@ def main() -> int:
               f"{r['warm'].wall / floor['warm'].wall:10.2f}x {r['size'] / 1e6:9.1f} "
               f"{(r['size'] - floor['size']) / 1e6:+9.1f} {r['cpython'] / 1e6:10.1f}{tail}")
     print("  (floor+MB: the no-op builder reusing a launch layer as large as what the road adds to the image)")
+    pub_floor = floor["published"]["warm"].wall
+    print(f"  published to the registry on 127.0.0.1 (--publish, as kpack and Tekton export; the daemon export above "
+          f"saves the previous image from the engine to reuse its layers): warm, warm-floor")
+    for r in roads:
+        w = r["published"]["warm"].wall
+        print(f"  {r['label']:<30} {w:6.2f}s {w - pub_floor:+10.2f}s")
     print("  every warm rebuild, s: " + "; ".join(
         f"{r['label'].split(' (')[0]} " + " ".join(f"{b.wall:.2f}" for b in sorted(r["warms"], key=lambda b: b.wall))
         for r in roads))
@@ -363,7 +400,7 @@ def main() -> int:
     print(f"  cold BP_PIP_INSTALLER=uv step {uv_cold:.2f}s = {uv_cold / base:.2f}x the plain pip baseline "
           f"(target <= 0.3x); cold uv-install step {lock_cold:.2f}s = {lock_cold / base:.2f}x")
     sys.stdout.flush()
-    return subprocess.call([sys.executable, str(REPO / "tools" / "bench_detect.py")])
+    return subprocess.call([sys.executable, str(REPO / "tools" / "bench_detect.py"), "--image", BUILD_IMAGE])
 
 
 if __name__ == "__main__":
