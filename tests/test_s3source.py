@@ -235,7 +235,7 @@ def test_botocore_is_imported_only_when_a_request_is_made():
     import sys
     repo = Path(__file__).resolve().parent.parent
     code = ("import sys; sys.path[:0] = sys.argv[1:]; import libbuild.s3source, pycnb_pip_install.detect, "
-            "pycnb_pip_install.build; print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "pycnb_pip_install.build, pycnb_pip_install.install; print(sorted(m for m in sys.modules if m.split('.')[0] in "
             "('botocore', 'dateutil', 'jmespath')))")
     out = subprocess.run([sys.executable, "-I", "-S", "-c", code, str(repo), str(repo / "build" / "vendor"),
                           str(repo / "buildpacks" / "pip-install")], stdout=subprocess.PIPE, text=True, check=True)
