@@ -310,6 +310,10 @@ def main() -> int:
             count = sum(1 for line in (bench / "requirements.txt").read_text().splitlines()
                         if line and not line.startswith("#"))
             roads.append(road("floor (no-op buildpack)", FLOOR, "pycnb-bench/floor", web, [], "server.py"))
+            # The roads pass the mirror's settings with --env, for which pack makes a temporary
+            # builder at every build: the floor with the same settings shows what that costs.
+            floor_env = road("floor with the roads' --env", FLOOR, "pycnb-bench/floor-env", web, settings, "server.py")
+            clean(floor_env["image"])
             roads.append(road("stdlib app (web)", BUILDER, "pycnb-bench/web", web, settings, "server.py"))
             roads.append(road(f"pip app ({count} wheels)", BUILDER, "pycnb-bench/app", bench, pip_env, "app.py"))
             roads.append(road("pip app, BP_PIP_INSTALLER=uv", BUILDER, "pycnb-bench/app-uv", uv_bench,
@@ -370,6 +374,8 @@ def main() -> int:
               f"{r['warm'].wall / floor['warm'].wall:10.2f}x {r['size'] / 1e6:9.1f} "
               f"{(r['size'] - floor['size']) / 1e6:+9.1f} {r['cpython'] / 1e6:10.1f}{tail}")
     print("  (floor+MB: the no-op builder reusing a launch layer as large as what the road adds to the image)")
+    print(f"  floor with the roads' --env settings: warm {floor_env['warm'].wall:.2f}s "
+          f"({floor_env['warm'].wall - floor['warm'].wall:+.2f}s: pack makes a temporary builder for --env)")
     pub_floor = floor["published"]["warm"].wall
     print(f"  published to the registry on 127.0.0.1 (--publish, as kpack and Tekton export; the daemon export above "
           f"saves the previous image from the engine to reuse its layers): warm, warm-floor")
