@@ -20,7 +20,7 @@ from typing import Mapping, Optional
 from . import appfiles, errors
 from .bindings import Binding, of_type
 from .log import redact_urls
-from .python.buildinputs import WHEELHOUSE_DIRS  # noqa: F401 (one list; detect reads it there)
+from .python.buildinputs import WHEELHOUSE_DIRS  # one list, kept where detect can read it
 _ARCHIVES = ("*.whl", "*.tar.gz", "*.zip", "*.tar.bz2")
 # Settings that would send an install somewhere other than the layer.
 _REDIRECTING = ("PIP_USER", "PIP_TARGET", "PIP_PREFIX", "PIP_ROOT", "PIP_EDITABLE")
