@@ -7,13 +7,12 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 from libbuild import appfiles
 from libbuild.r import dcf, renvlock
 
 from . import errors
-from .manifest import FILES, INDEX_FILES, VENDOR_DIRS, manifest, vendored_index  # noqa: F401 (re-exported)
+from .manifest import manifest
 
 LIMITS = {"renv.lock": 4 * 1024 * 1024, "r-packages.txt": 256 * 1024, "DESCRIPTION": 256 * 1024}
 _LINE = re.compile(r"^([A-Za-z][A-Za-z0-9.]*[A-Za-z0-9])\s*(?:==\s*(\d+(?:[.-]\d+)+))?$")

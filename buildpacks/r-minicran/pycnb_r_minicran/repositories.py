@@ -22,7 +22,7 @@ from libbuild.log import Logger
 from libbuild.r import dcf
 
 from . import errors
-from .inputs import INDEX_FILES, VENDOR_DIRS
+from .manifest import INDEX_FILES, VENDOR_DIRS
 INDEX_LIMIT = 64 * 1024 * 1024
 CONNECT_TIMEOUT, READ_TIMEOUT = 10, 120
 _SPLIT = re.compile(r"[\s,]+")
