@@ -20,6 +20,8 @@ AT_BUILD_ENV = "PYCNB_CONDA_DISTRIBUTION"
 # The .condarc keys conda honours for channels (channels.py reads them as KEYS); here so detect
 # need not import channels.py.
 CHANNEL_KEYS = ("channel_alias", "custom_channels", "default_channels", "channels")
+# The app directory of a vendored channel (vendor.py reads it at build).
+VENDOR_DIR = "vendor"
 
 
 def conda_at_build(environ) -> bool:

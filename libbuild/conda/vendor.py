@@ -13,7 +13,8 @@ import tarfile
 from pathlib import Path
 from typing import Optional
 
-VENDOR_DIR = "vendor"
+from .buildinputs import VENDOR_DIR
+
 SUBDIRS = ("noarch", "linux-64", "linux-aarch64")
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from libbuild import appfiles, buildinputs
 from libbuild.conda import buildinputs as condainputs
+from libbuild.python import buildinputs as pyinputs
 from libbuild.errors import UserError
 
 TYPE_CHECKING = False
@@ -49,9 +50,8 @@ def _is_explicit(app: Path, name: str) -> bool:
     return b"@EXPLICIT" in head
 
 
-# Paths the digest cannot see into: a vendored channel or wheelhouse (libbuild/conda/vendor.py,
-# libbuild/pipconfig.py WHEELHOUSE_DIRS), named here so detect imports neither.
-_UNHASHED_DIRS = ("vendor", "wheelhouse")
+# Paths the digest cannot see into: a vendored channel or wheelhouse.
+_UNHASHED_DIRS = tuple(dict.fromkeys((condainputs.VENDOR_DIR, *pyinputs.WHEELHOUSE_DIRS)))
 # List items naming local files or directories (pip: `-e .`, `./pkg`, `-r other.txt`; a local channel).
 _LOCAL_ITEMS = ("-e", "--editable", ".", "/", "~", "-r", "--requirement", "-c", "--constraint", "-f", "--find-links")
 
