@@ -15,7 +15,9 @@ if [ -d "$bp_dir/lib" ]; then path="$bp_dir/lib"; else root=$(cd "$bp_dir/../.."
 if [ "$name" = detect ] && [ -f "$bp_dir/detect-needs.txt" ]; then
     platform=${CNB_PLATFORM_DIR:-/platform}
     level=${BP_LOG_LEVEL:-}
-    [ -n "$level" ] || [ ! -f "$platform/env/BP_LOG_LEVEL" ] || { read -r level || :; } <"$platform/env/BP_LOG_LEVEL"
+    if [ -z "$level" ] && [ -f "$platform/env/BP_LOG_LEVEL" ]; then
+        read -r level <"$platform/env/BP_LOG_LEVEL" || :  # a file without a final newline still sets it
+    fi
     case "$level" in [Dd][Ee][Bb][Uu][Gg]) ;; *)
         found='' wanted=''
         while read -r kind value; do
