@@ -10,10 +10,10 @@ as a Pipfile.lock (pipenv-install) and as a poetry.lock (poetry-install), the co
 the mirror's binary repository) — it prints the cold build; the warm rebuild after a
 code-only change (median of BENCH_WARM_RUNS), as a difference and a ratio to the floor's and
 beside the floor carrying as many bytes as the road's image (BP_FLOOR_MB: the lifecycle's
-export cost grows with the bytes it reuses); the same warm rebuild published to a registry on
-127.0.0.1 (tools/registry.sh) beside the floor's, since a daemon export saves the previous
-image from the engine to reuse its layers and a registry export does not; where that rebuild's time goes (`pack build
---timestamps`); the image size beside the floor image; and the CPython layer beside the same
+export cost grows with the bytes it reuses); the same warm rebuild published to a registry
+on 127.0.0.1 (tools/registry.sh) beside the floor's, since a daemon export saves the
+previous image from the engine to reuse its layers and a registry export does not; where
+that rebuild's time goes (`pack build --timestamps`); the image size beside the floor image; and the CPython layer beside the same
 interpreter packed as an official slim image packs it (no bytecode), with what the bytecode
 saves at every container start. For the pip app also a rebuild after one requirement is
 removed and the code-only rebuild after it, each install step's own time, and plain
