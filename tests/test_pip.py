@@ -64,14 +64,20 @@ def current_python(tmp_path_factory):
     return venv
 
 
-def test_pip_uses_a_current_bundled_pip_without_download(tree, current_python):
-    tree.env["PATH"] = f"{current_python / 'bin'}:{os.environ['PATH']}"
+def build_offline_with_bundled_pip(tree, python_bin: Path):
+    """pip for a build with nothing reachable: the bundled pip (26.3) must do."""
+    tree.env["PATH"] = f"{python_bin}:{os.environ['PATH']}"
     tree.set_env("PIP_INDEX_URL", "http://127.0.0.1:9/unreachable")
     tree.set_env("BP_DEPENDENCY_MIRROR", "file:///nonexistent/{originalHost}")
     run = tree.build("pip", [("pip", {"build": True})])
     assert run.code == 0, run.output
     assert "Using pip 26.3 bundled with CPython" in run.output and "(no download)" in run.output
     assert run.layer_toml("pip")["types"] == {"build": True, "launch": False, "cache": True}
+    return run
+
+
+def test_pip_uses_a_current_bundled_pip_without_download(tree, current_python):
+    run = build_offline_with_bundled_pip(tree, current_python / "bin")
     assert run.env_files("pip") == {"env.build/PYCNB_PIP_VERSION.override": "26.3"}
 
 
@@ -100,12 +106,14 @@ def test_an_old_bundled_pip_is_replaced_by_the_catalogs(tree):
     assert again.code == 0 and "Reusing layer 'pip'" in again.output and "Installing pip" not in again.output
 
 
-def test_pip_version_is_installed_and_used_at_build(tree):
-    import os
-    import subprocess
-    from pathlib import Path
-    wheels = Path(os.environ.get("PYCNB_CACHE", Path.home() / ".cache" / "pycnb")) / "wheels" / "pip"
+@pytest.mark.parametrize("pip_installed", [True, False], ids=["interpreter-pip", "no-installed-pip"])
+def test_pip_version_is_installed_and_used_at_build(tree, tmp_path, pip_installed):
+    """BP_PIP_VERSION: the interpreter's pip installs it or, with none installed (pycnb/cpython's
+    layer), the bundled wheel runs pip (as ensurepip does)."""
+    wheels = CACHE / "wheels" / "pip"
     assert (wheels / ".stamp").exists(), "pip wheel missing: run `make test-unit` (tools/fetch-wheels.sh)"
+    if not pip_installed:
+        tree.env["PATH"] = f"{python_without_pip(tmp_path / 'py')}:{os.environ['PATH']}"
     tree.set_env("BP_PIP_VERSION", "24.3.1")
     tree.set_env("PIP_NO_INDEX", "1")
     tree.set_env("PIP_FIND_LINKS", str(wheels))
@@ -116,14 +124,70 @@ def test_pip_version_is_installed_and_used_at_build(tree):
     assert env_files["env.build/PYCNB_PIP_VERSION.override"] == "24.3.1"
     assert env_files["env.build/PYTHONUSERBASE.override"] == str(run.layers / "pip")
     # What a later buildpack gets: python3 -m pip is the installed version.
-    tree.use_build_layers("pip")
+    assert pip_in_layer(run).startswith("pip 24.3.1 from " + str(run.layers / "pip")), pip_in_layer(run)
+    tree.restore("pip")
+    assert "Reusing layer 'pip'" in tree.build("pip", [("pip", {"build": True})]).output
+
+
+def python_without_pip(root: Path, bundled_wheel: Path = None) -> Path:
+    """An interpreter laid out as pycnb/cpython's layer is: no pip installed, ensurepip's wheel
+    kept (the host's, or `bundled_wheel`). The host's python3 binary, copied, with its stdlib
+    linked in and an empty site-packages. Returns its bin directory."""
+    import sys
+    import sysconfig
+    stdlib = Path(sysconfig.get_path("stdlib"))
+    lib = root / "lib" / stdlib.name
+    (lib / "site-packages").mkdir(parents=True)
+    for entry in stdlib.iterdir():
+        if entry.name not in ("site-packages", "ensurepip"):
+            (lib / entry.name).symlink_to(entry)
+    shutil.copytree(stdlib / "ensurepip", lib / "ensurepip", symlinks=True)
+    if bundled_wheel is not None:
+        for old in (lib / "ensurepip" / "_bundled").glob("pip-*.whl"):
+            old.unlink()
+        shutil.copy(bundled_wheel, lib / "ensurepip" / "_bundled" / bundled_wheel.name)
+    (root / "bin").mkdir()
+    shutil.copy(os.path.realpath(sys.executable), root / "bin" / "python3")
+    count = "import importlib.metadata as m; print(len(list(m.distributions())))"
+    probe = subprocess.run([str(root / "bin" / "python3"), "-c", count], stdout=subprocess.PIPE, text=True, check=True)
+    assert probe.stdout.strip() == "0", "the copied interpreter still sees installed distributions"
+    return root / "bin"
+
+
+def pip_in_layer(run) -> str:
     from harness import lifecycle_env
     from libbuild.env import apply_layer
     env = apply_layer(lifecycle_env(dict(os.environ)), run.layers / "pip", "build")
-    version = subprocess.run(["python3", "-m", "pip", "--version"], env=env, stdout=subprocess.PIPE, text=True).stdout
-    assert version.startswith("pip 24.3.1 from " + str(run.layers / "pip")), version
+    return subprocess.run(["python3", "-m", "pip", "--version"], env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True).stdout
+
+
+def test_a_current_bundled_wheel_is_unpacked_when_no_pip_is_installed(tree, tmp_path):
+    """pycnb/cpython's layer has no pip installed: the wheel ensurepip keeps is unpacked into the
+    pip layer (no pip runs, nothing is downloaded), and `python3 -m pip` at build is that pip."""
+    run = build_offline_with_bundled_pip(tree, python_without_pip(tmp_path / "py", catalog_wheel("26.3")))
+    assert run.env_files("pip") == {"env.build/PYCNB_PIP_VERSION.override": "26.3",
+                                    "env.build/PYTHONUSERBASE.override": str(run.layers / "pip")}
+    assert pip_in_layer(run).startswith("pip 26.3 from " + str(run.layers / "pip")), pip_in_layer(run)
+    assert os.access(run.layers / "pip" / "bin" / "pip", os.X_OK)
     tree.restore("pip")
-    assert "Reusing layer 'pip'" in tree.build("pip", [("pip", {"build": True})]).output
+    again = tree.build("pip", [("pip", {"build": True})])
+    assert again.code == 0 and "Reusing layer 'pip'" in again.output
+
+
+def test_without_an_installed_pip_an_old_bundled_wheel_gives_way_to_the_catalogs(tree, tmp_path):
+    """The host's ensurepip bundles a pip older than the floor, and none is installed: the
+    catalog's wheel is unpacked (no pip needed to install pip)."""
+    bin_dir = python_without_pip(tmp_path / "py")
+    tree.env["PATH"] = f"{bin_dir}:{os.environ['PATH']}"
+    catalog_wheel("26.3")
+    tree.set_env("BP_DEPENDENCY_MIRROR", f"file://{MIRROR}/{{originalHost}}")
+    tree.set_env("PIP_INDEX_URL", "http://127.0.0.1:9/unreachable")
+    run = tree.build("pip", [("pip", {"build": True})])
+    assert run.code == 0, run.output
+    assert "is older than 25.3, the oldest this buildpack uses; installing pip 26.3 from the catalog" in run.output
+    assert pip_in_layer(run).startswith("pip 26.3 from " + str(run.layers / "pip")), pip_in_layer(run)
+    assert [c["name"] + " " + c["version"] for c in run.sbom("pip", "cdx")["components"]] == ["pip 26.3"]
 
 
 def test_pip_version_setting_is_validated(tree):
