@@ -17,6 +17,11 @@ def test_flask_gunicorn_from_the_index_with_reuse_and_sbom(tmp_path, images, mir
     data, _ = serve_and_get(image)
     assert data["flask"] == "3.1.3" and data["python"].startswith(default_line()) and data["uid"] != 0
     assert "gunicorn" in data["packages"] and "pip" not in data["packages"]
+    # The interpreter itself carries no pip and no C headers: build tools (buildpacks/cpython).
+    base = launcher_run(image, "/layers/pycnb_cpython/cpython/bin/python3", "-c",
+                        "import importlib.util, os, sysconfig; "
+                        "print(importlib.util.find_spec('pip'), os.path.exists(sysconfig.get_path('include')))")
+    assert base.returncode == 0 and base.stdout.split()[-2:] == ["None", "False"], base.stdout
 
     (src / "app.py").write_text((src / "app.py").read_text() + "\n# code-only change\n")
     requests_before = index.requests

@@ -57,12 +57,13 @@ def test_pipfile_app_answers_on_the_locked_python_and_rebuild_installs_nothing(t
     assert again.code == 0
     assert "Reusing layer 'packages'" in again.output and "Installing locked packages" not in again.output
     # Pipfile, Pipfile.lock and settings unchanged: nobody runs python3, pipenv or pip at build.
-    # By the lifecycle's own log lines, the only contents restored are the interpreter's, cached
-    # by the first build (once, as in test_pip.py); pipenv's, pip's and the packages' are neither
-    # restored nor cached, and the packages layer comes back by metadata.
+    # By the lifecycle's own log lines, the only contents restored are the interpreter's and its
+    # build files', cached by the first build (once, as in test_pip.py); pipenv's, pip's and the
+    # packages' are neither restored nor cached, and the packages layer comes back by metadata.
     assert "python3 is not needed at build" in again.output
     assert "Nothing to do: no buildpack runs pipenv" in again.output
-    assert re.findall(r'Restoring data for "([^"]+)"', again.output) == ["pycnb/cpython:cpython"]
+    assert re.findall(r'Restoring data for "([^"]+)"', again.output) == ["pycnb/cpython:cpython",
+                                                                        "pycnb/cpython:cpython-build"]
     assert 'Restoring metadata for "pycnb/pipenv-install:packages" from app image' in again.output
 
     # A changed lock rebuilds from empty: gunicorn leaves the image. Nothing was cached by the

@@ -77,12 +77,13 @@ def test_poetry_app_started_by_its_script_and_rebuilt_without_installs(tmp_path,
     assert again.code == 0
     assert "Reusing layer 'packages'" in again.output and "Installing locked packages" not in again.output
     # poetry.lock, pyproject.toml and settings unchanged: nobody runs python3, Poetry or pip at
-    # build. By the lifecycle's own log lines, the only contents restored are the interpreter's,
-    # cached by the first build (once, as in test_pip.py); Poetry's, pip's and the packages'
-    # are neither restored nor cached, and the packages layer comes back by metadata.
+    # build. By the lifecycle's own log lines, the only contents restored are the interpreter's
+    # and its build files', cached by the first build (once, as in test_pip.py); Poetry's, pip's
+    # and the packages' are neither restored nor cached, and the packages layer comes back by metadata.
     assert "python3 is not needed at build" in again.output
     assert "Nothing to do: no buildpack runs poetry" in again.output
-    assert re.findall(r'Restoring data for "([^"]+)"', again.output) == ["pycnb/cpython:cpython"]
+    assert re.findall(r'Restoring data for "([^"]+)"', again.output) == ["pycnb/cpython:cpython",
+                                                                        "pycnb/cpython:cpython-build"]
     assert 'Restoring metadata for "pycnb/poetry-install:packages" from app image' in again.output
 
     # A changed lock rebuilds from empty: gunicorn leaves the image. Nothing was cached by the

@@ -1,6 +1,7 @@
 """cpython: version choice, prebuilt install, reuse, env, SBOM — with a small fake prebuilt."""
 import hashlib
 import io
+import shutil
 import tarfile
 
 import pytest
@@ -15,6 +16,11 @@ def fake_prebuilt(path, version):
     files = {
         "bin/python3": (f"#!/bin/sh\necho Python {version}\n".encode(), 0o755),
         "bin/pip3": (b"#!" + BUILT_AT + b"\nimport pip\n", 0o755),
+        "bin/pydoc3": (b"#!" + BUILT_AT + b"\nimport pydoc\n", 0o755),
+        f"lib/python{version[:4]}/site-packages/pip/__init__.py": (b"", 0o644),
+        f"lib/python{version[:4]}/site-packages/pip-25.1.dist-info/METADATA": (b"", 0o644),
+        f"lib/python{version[:4]}/idlelib/__init__.py": (b"", 0o644),
+        f"lib/python{version[:4]}/ensurepip/_bundled/pip-25.1-py3-none-any.whl": (b"", 0o644),
         f"include/python{version[:4]}/Python.h": (b"", 0o644),
         "lib/pkgconfig/python3.pc": (b"", 0o644),
     }
@@ -78,9 +84,19 @@ def test_priority_decides_and_prebuilt_is_installed(tree, catalog):
     layer = run.layers / "cpython"
     assert (layer / "bin/python3").read_text().endswith("Python 3.13.5\n")
     assert (layer / "bin/python").resolve() == (layer / "bin/python3").resolve()
-    assert (layer / "bin/pip").resolve() == (layer / "bin/pip3").resolve()
     # scripts point at this layer's interpreter, not at the path the prebuilt was made in
-    assert (layer / "bin/pip3").read_text().splitlines()[0] == f"#!{layer}/bin/python3"
+    assert (layer / "bin/pydoc3").read_text().splitlines()[0] == f"#!{layer}/bin/python3"
+    # pip is a build tool (pycnb/pip unpacks ensurepip's wheel at build); IDLE needs Tk
+    lib = layer / "lib/python3.13"
+    assert not any((layer / p).exists() for p in ("bin/pip", "bin/pip3", "lib/python3.13/site-packages/pip"))
+    assert not (lib / "site-packages/pip-25.1.dist-info").exists() and not (lib / "idlelib").exists()
+    # headers and ensurepip's wheel serve builds only: a build-only layer, linked from the interpreter
+    build_files = run.layers / "cpython-build"
+    assert (layer / "include/python3.13").resolve() == build_files / "include/python3.13"
+    assert (layer / "include/python3.13/Python.h").is_file()
+    assert (lib / "ensurepip/_bundled").resolve() == build_files / "lib/python3.13/ensurepip/_bundled"
+    assert (lib / "ensurepip/_bundled/pip-25.1-py3-none-any.whl").is_file()
+    assert run.layer_toml("cpython-build")["types"] == {"build": True, "launch": False, "cache": True}
     assert run.layer_toml("cpython")["types"] == {"build": True, "launch": True, "cache": True}
     meta = run.layer_toml("cpython")["metadata"]
     assert meta["version"] == "3.13.5" and meta["kind"] == "prebuilt" and meta["checksum"].startswith("sha256:")
@@ -99,6 +115,22 @@ def test_default_version_is_logged(tree, catalog):
     assert "No version requested by the app; using the default '3.14' from buildpack.toml" in run.output
     assert "Selected CPython 3.14.8 (prebuilt" in run.output
     assert run.layer_toml("cpython")["types"] == {"build": False, "launch": True, "cache": False}
+    # nothing builds with it: no build-only layer, and the image gets no headers or pip wheel
+    assert not (run.layers / "cpython-build").exists() and not (run.layers / "cpython-build.toml").exists()
+    include = run.layers / "cpython" / "include/python3.14"
+    assert include.is_symlink() and not include.exists()
+
+
+def test_build_files_not_restored_with_the_interpreter_rebuild_it(tree, catalog):
+    plan = [("cpython", {"version": "3.11.2", "version-source": ".python-version", **BOTH})]
+    assert tree.build("cpython", plan).code == 0
+    tree.restore("cpython")
+    shutil.rmtree(tree.layers_dir("cpython") / "cpython-build")
+    (tree.layers_dir("cpython") / "cpython-build.toml").unlink()
+    run = tree.build("cpython", plan)
+    assert run.code == 0, run.output
+    assert "Rebuilding layer 'cpython' since: layer 'cpython-build' was not restored with it" in run.output
+    assert (run.layers / "cpython" / "include/python3.11/Python.h").is_file()
 
 
 def test_launch_only_interpreter_is_reused_by_metadata(tree, catalog):
@@ -138,6 +170,8 @@ def test_unchanged_rebuild_reuses_and_changed_artifact_rebuilds(tree, catalog, t
     again = tree.build("cpython", plan)
     assert again.code == 0, again.output
     assert "Reusing layer 'cpython'" in again.output and "Installing CPython" not in again.output
+    assert "Reusing layer 'cpython-build'" in again.output
+    assert (again.layers / "cpython" / "include/python3.11/Python.h").is_file()
     # a platform publishes a rebuilt 3.11.2: same version, new checksum
     fake_prebuilt(tmp_path / "cpython-3.11.2.tgz", "3.11.2")
     data = tomlfile.read(catalog)

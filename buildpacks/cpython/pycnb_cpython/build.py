@@ -12,7 +12,9 @@ from .version_sources import VersionRequest
 
 
 # Bumped whenever what this buildpack puts into the layer changes, so old layers rebuild.
-LAYOUT = 3
+LAYOUT = 4
+# The build-only layer holding what runtime.BUILD_ONLY names.
+BUILD_FILES = "cpython-build"
 # How long before a line's end of life the build starts warning about it.
 EOL_WARNING_DAYS = 365
 
@@ -33,7 +35,14 @@ def build(ctx: BuildContext) -> BuildResult:
     at_build = needed_at_build(ctx, metadata)
     layer = ctx.layers.cached("cpython", metadata, build=at_build, launch=ctx.plan.wants("cpython", "launch"),
                               cache=at_build)
+    # Headers and ensurepip's pip wheel, for builds only (runtime.BUILD_ONLY): not in the image.
+    build_files = ctx.layers.cached(BUILD_FILES, metadata, build=True, cache=True) if at_build else None
+    if build_files is not None and layer.reused and not build_files.reused:
+        ctx.log.info(f"Rebuilding layer 'cpython' since: layer '{BUILD_FILES}' was not restored with it")
+        layer.reset()
     if not layer.reused:
+        if build_files is not None:
+            build_files.reset()
         with ctx.log.section(f"Installing CPython {dep.version} ({kind})"):
             if kind == "prebuilt":
                 runtime.install_prebuilt(ctx, dep, layer.path)
@@ -41,6 +50,10 @@ def build(ctx: BuildContext) -> BuildResult:
                 ctx.log.info(f"No prebuilt CPython {dep.version} for {ctx.target.describe()} in any catalog: "
                              "compiling from source, which takes several minutes (cached in the layer afterwards)")
                 runtime.compile_from_source(ctx, dep, layer.path, flags)
+            removed = runtime.prune(layer.path)
+            if removed:
+                ctx.log.detail("Left out of the layer (build tools, and modules that need Tk): " + ", ".join(removed))
+            runtime.split_build_files(layer.path, ctx.layers.root / BUILD_FILES, keep=build_files is not None)
             runtime.add_unversioned_commands(layer.path)
         runtime.set_environment(layer, dep.version)
     layer.sbom = [dep.component()]

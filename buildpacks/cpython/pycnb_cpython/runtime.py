@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -87,8 +88,58 @@ def fix_script_shebangs(prefix: Path) -> None:
             script.write_bytes(b"#!" + str(python).encode() + b"\n" + rest)
 
 
+# What the layer leaves out of a CPython build (globs under its prefix). pip and setuptools are
+# build tools: pycnb/pip unpacks pip at build from the wheel ensurepip keeps, pip builds sdists
+# in isolated environments with their own setuptools, and an app's venv never saw either.
+# IDLE, tkinter and turtle need Tk, which no stack image has (_tkinter is not built).
+RUNTIME_PRUNE = (
+    "bin/pip*", "bin/idle3*",
+    "lib/python3.*/site-packages/pip", "lib/python3.*/site-packages/pip-*.dist-info",
+    "lib/python3.*/site-packages/setuptools", "lib/python3.*/site-packages/setuptools-*.dist-info",
+    "lib/python3.*/site-packages/pkg_resources", "lib/python3.*/site-packages/_distutils_hack",
+    "lib/python3.*/site-packages/distutils-precedence.pth",
+    "lib/python3.*/idlelib", "lib/python3.*/tkinter", "lib/python3.*/turtledemo",
+    "lib/python3.*/turtle.py", "lib/python3.*/__pycache__/turtle.*.pyc",
+    # pydoc's topic pages (help('if')); without them pydoc says so and documents modules as ever.
+    "lib/python3.*/pydoc_data",
+)
+# What only a build uses: C headers (extensions compiled at build) and the pip wheel ensurepip
+# keeps (pycnb/pip unpacks it). They move to a build-only layer; the interpreter's tree links to
+# them, so at build nothing looks different, and the image carries links that lead nowhere.
+BUILD_ONLY = ("include/python3.*", "lib/python3.*/ensurepip/_bundled")
+
+
+def prune(prefix: Path) -> list[str]:
+    """Delete RUNTIME_PRUNE from an installed CPython; returns what was removed."""
+    removed = []
+    for pattern in RUNTIME_PRUNE:
+        for path in sorted(prefix.glob(pattern)):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+            removed.append(str(path.relative_to(prefix)))
+    return removed
+
+
+def split_build_files(prefix: Path, build_prefix: Path, keep: bool) -> None:
+    """Move BUILD_ONLY from `prefix` to the same places under `build_prefix` (deleted instead
+    when no build needs them, keep=False), and link each old place to its new one."""
+    for pattern in BUILD_ONLY:
+        for path in sorted(prefix.glob(pattern)):
+            if path.is_symlink():
+                continue
+            target = build_prefix / path.relative_to(prefix)
+            if keep:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(str(path), str(target))
+            else:
+                shutil.rmtree(path)
+            path.symlink_to(target)
+
+
 def add_unversioned_commands(prefix: Path) -> None:
-    """`make install` creates python3 and pip3; apps and Procfiles expect python and pip too."""
+    """`make install` creates python3 (and pip3, pruned here); apps and Procfiles expect python too."""
     for plain, versioned in (("python", "python3"), ("pip", "pip3")):
         link = prefix / "bin" / plain
         if (prefix / "bin" / versioned).exists() and not link.exists():
