@@ -14,7 +14,7 @@ export cost grows with the bytes it reuses); the same warm rebuild published to 
 on 127.0.0.1 (tools/registry.sh) beside the floor's, since a daemon export saves the
 previous image from the engine to reuse its layers and a registry export does not; where
 that rebuild's time goes (`pack build --timestamps`); the image size beside the floor image; and the CPython layer beside the same
-interpreter packed as an official slim image packs it (no bytecode), with what the bytecode
+prebuilt interpreter packed as an official slim image packs it (no bytecode), with what the bytecode
 saves at every container start. For the pip app also a rebuild after one requirement is
 removed and the code-only rebuild after it, each install step's own time, and plain
 `python -m venv` + `pip install` on the host as the install baseline. Then detect times
@@ -242,20 +242,35 @@ _WEB_IMPORTS = "import http.server, json, email.message, asyncio, logging, argpa
 
 
 def interpreter_figures(image: str) -> dict:
-    """The CPython layer as shipped, and packed as an official slim image packs the same build
-    (its Dockerfile deletes every .pyc): bytes, and the median time of importing _WEB_IMPORTS in
-    a fresh interpreter with the layer's bytecode and without any (compiled from source each
-    start, as in a slim image whose stdlib is not writable)."""
+    """The CPython layer as shipped, and the same prebuilt CPython packed as an official slim
+    image packs it (its Dockerfile keeps pip, IDLE and the rest, and deletes every .pyc); and
+    the median time of importing _WEB_IMPORTS in a fresh interpreter with the layer's bytecode
+    and without any (compiled from source each start, as in a slim image whose stdlib is not
+    writable)."""
     layer = "/layers/pycnb_cpython/cpython"
-    script = (f"py={layer}/bin/python3; du -sb {layer} | cut -f1; "
-              f"find {layer} -name '*.pyc' -print0 | du -cb --files0-from=- | tail -n1 | cut -f1; "
+    script = (f"py={layer}/bin/python3; du -sb {layer} | cut -f1; $py -c 'import platform; print(platform.python_version())'; "
+              ". /etc/os-release; echo $ID-$VERSION_ID; "
               "t() { s=$(date +%s%N); \"$@\" >/dev/null; e=$(date +%s%N); echo $(( (e - s) / 1000 )); }; "
               f"for i in 1 2 3 4 5 6 7; do t $py -c '{_WEB_IMPORTS}'; "
               f"t $py -B -X pycache_prefix=/tmp/none -c '{_WEB_IMPORTS}'; done")
     out = sh(["docker", "run", "--rm", "--entrypoint", "bash", image, "-c", script]).stdout.split()
-    total, pyc, times = int(out[0]), int(out[1]), [int(x) / 1000 for x in out[2:]]  # ms
+    total, version, distro, times = int(out[0]), out[1], out[2], [int(x) / 1000 for x in out[3:]]  # ms
     median = lambda xs: sorted(xs)[len(xs) // 2]  # noqa: E731
-    return {"layer": total, "slim": total - pyc, "with": median(times[0::2]), "without": median(times[1::2])}
+    return {"layer": total, "version": version, "slim": slim_size(version, distro.replace("-", "_")),
+            "with": median(times[0::2]), "without": median(times[1::2])}
+
+
+def slim_size(version: str, distro: str) -> int:
+    """Bytes of the mirror's prebuilt CPython (what the layer is made from) with every .pyc
+    deleted, measured as the layer is (du -sb)."""
+    tarball = CACHE / "mirror" / "prebuilt" / "cpython" / version / f"cpython_{version}_linux_amd64_{distro}.tgz"
+    if not tarball.is_file():
+        sys.exit(f"bench: {tarball} missing (mirror/setup.sh builds it)")
+    with tempfile.TemporaryDirectory() as tmp:
+        sh(["tar", "-xzf", str(tarball), "-C", tmp])
+        sh(["find", tmp, "-name", "*.pyc", "-delete"])
+        sh(["find", tmp, "-depth", "-type", "d", "-name", "__pycache__", "-empty", "-delete"])
+        return int(sh(["du", "-sb", tmp]).stdout.split()[0])
 
 
 def expect(r: dict, *lines: str) -> None:
@@ -391,8 +406,9 @@ def main() -> int:
     for r in roads:
         ph = r["warm"].phases()
         print(f"  {r['label']:<30} " + " ".join(f"{ph.get(n, 0.0):12.2f}" for n in names))
-    print(f"  CPython layer {interp['layer'] / 1e6:.1f} MB; the same build packed as an official slim image packs it "
-          f"(no bytecode) {interp['slim'] / 1e6:.1f} MB; importing a web app's stdlib modules takes "
+    print(f"  CPython {interp['version']} layer {interp['layer'] / 1e6:.1f} MB (with bytecode; no pip, IDLE or "
+          f"tkinter); the same prebuilt packed as an official slim image packs it (pip kept, no bytecode) "
+          f"{interp['slim'] / 1e6:.1f} MB; importing a web app's stdlib modules takes "
           f"{interp['with']:.0f} ms with the layer's bytecode, {interp['without']:.0f} ms without "
           "(paid at every container start)")
     print("  pip app after a change: one requirement removed {:.1f}s (pip-install step {:.2f}s); the code-only "
