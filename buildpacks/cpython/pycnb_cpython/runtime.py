@@ -139,11 +139,10 @@ def split_build_files(prefix: Path, build_prefix: Path, keep: bool) -> None:
 
 
 def add_unversioned_commands(prefix: Path) -> None:
-    """`make install` creates python3 (and pip3, pruned here); apps and Procfiles expect python too."""
-    for plain, versioned in (("python", "python3"), ("pip", "pip3")):
-        link = prefix / "bin" / plain
-        if (prefix / "bin" / versioned).exists() and not link.exists():
-            link.symlink_to(versioned)
+    """`make install` creates python3; apps and Procfiles expect python too (pip is pruned)."""
+    link = prefix / "bin" / "python"
+    if (prefix / "bin" / "python3").exists() and not link.exists():
+        link.symlink_to("python3")
 
 
 def set_environment(layer, version: str) -> None:
