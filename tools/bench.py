@@ -11,11 +11,12 @@ the mirror's binary repository) — it prints the cold build; the warm rebuild a
 code-only change (median of BENCH_WARM_RUNS), as a difference and a ratio to the floor's and
 beside the floor carrying as many bytes as the road's image (BP_FLOOR_MB: the lifecycle's
 export cost grows with the bytes it reuses); the same warm rebuild published to a registry
-on 127.0.0.1 (tools/registry.sh) beside the floor's, since a daemon export saves the
-previous image from the engine to reuse its layers and a registry export does not; where
-that rebuild's time goes (`pack build --timestamps`); the image size beside the floor image; and the CPython layer beside the same
-prebuilt interpreter packed as an official slim image packs it (no bytecode), with what the bytecode
-saves at every container start. For the pip app also a rebuild after one requirement is
+on 127.0.0.1 (tools/registry.sh) beside the floor's, since a daemon export reads, gzips and
+hashes every reused layer from pack's launch cache and sends it to the engine again, and a
+registry export does not; where that rebuild's time goes (`pack build --timestamps`); the
+image size beside the floor image; and the CPython layer beside the same prebuilt interpreter
+packed as an official slim image packs it (no bytecode), with what the bytecode saves at
+every container start. For the pip app also a rebuild after one requirement is
 removed and the code-only rebuild after it, each install step's own time, and plain
 `python -m venv` + `pip install` on the host as the install baseline. Then detect times
 (tools/bench_detect.py); `make bench` runs tools/bench_poetry.py and tools/bench_r.py after it.
@@ -393,7 +394,7 @@ def main() -> int:
           f"({floor_env['warm'].wall - floor['warm'].wall:+.2f}s: pack makes a temporary builder for --env)")
     pub_floor = floor["published"]["warm"].wall
     print(f"  published to the registry on 127.0.0.1 (--publish, as kpack and Tekton export; the daemon export above "
-          f"saves the previous image from the engine to reuse its layers): warm, warm-floor")
+          f"re-reads every reused layer from pack's launch cache): warm, warm-floor")
     for r in roads:
         w = r["published"]["warm"].wall
         print(f"  {r['label']:<30} {w:6.2f}s {w - pub_floor:+10.2f}s")
