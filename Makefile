@@ -27,6 +27,7 @@ help:
 	@echo "make -s s3       a local S3 server (versitygw) on 127.0.0.1; prints its AWS_* settings"
 	@echo "make -s registry  a registry on 127.0.0.1 (prints REGISTRY=...)"
 	@echo "make publish REGISTRY=host:port  push stack, buildpackages and builder"
+	@echo "  (make builder/publish BUILD_ENV=FILE: bake NAME=VALUE platform settings into the builder)"
 
 vendor:
 	@tools/vendor.sh build/vendor
@@ -68,8 +69,10 @@ package: package-dirs tools
 	    pack buildpack package "$$n.cnb" "$${src[@]}" --format file --pull-policy never >/dev/null || exit 1; \
 	done
 
+# BUILD_ENV=FILE (NAME=VALUE lines) bakes a platform's settings into the builder as defaults.
 builder: package-dirs stack
-	@pack builder create $(BUILDER) --config "$$($(PYTHON) tools/builder_config.py $(DISTRO))" --pull-policy never >/dev/null
+	@config=$$($(PYTHON) tools/builder_config.py $(DISTRO) --env-file "$(BUILD_ENV)") && \
+	  pack builder create $(BUILDER) --config "$$config" --pull-policy never >/dev/null
 	@docker image prune -f --filter label=io.buildpacks.builder.metadata >/dev/null  # replaced builders
 	@pack config trusted-builders add $(BUILDER) >/dev/null 2>&1 || true
 	@echo "builder $(BUILDER) ready" >&2
@@ -143,7 +146,7 @@ registry: tools
 # `make publish REGISTRY=host:port[/path]`: stack images, every buildpackage and the builder.
 publish: builder
 	@test -n "$(REGISTRY)" || { echo "usage: make publish REGISTRY=host:port[/path]" >&2; exit 2; }
-	@$(PYTHON) tools/publish.py "$(REGISTRY)" $(DISTRO)
+	@$(PYTHON) tools/publish.py "$(REGISTRY)" $(DISTRO) --env-file "$(BUILD_ENV)"
 
 # -- uv (issue 13) ---------------------------------------------------------------
 # The uv wheel buildpacks/uv's catalog names, fetched once with pip and checked against the

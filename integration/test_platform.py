@@ -3,7 +3,9 @@
 A CNCF Distribution registry runs on 127.0.0.1 (tools/registry.sh); the suite is published
 to it with tools/publish.py (what `make publish` runs); builds then use only the registry's
 images: `pack build --publish` from the registry builder, and the lifecycle's `creator`
-run inside the builder image with no pack and no daemon access.
+run inside the builder image with no pack and no daemon access. The builder is published with
+this machine's mirror settings and the loopback index baked in (publish.py --env-file, as a
+platform team configures an air-gapped builder), so a plain `pack build` needs no --env.
 """
 from __future__ import annotations
 
@@ -31,16 +33,19 @@ def registry() -> str:
 
 
 @pytest.fixture(scope="session")
-def published(registry) -> dict[str, str]:
+def published(registry, mirror_env, index, tmp_path_factory) -> dict[str, str]:
     """The suite published once per session; the publish time is printed for the notes."""
+    env_file = tmp_path_factory.mktemp("platform") / "platform.env"
+    env_file.write_text("".join(f"{k}={v}\n" for k, v in {**mirror_env, "PIP_INDEX_URL": index.url()}.items()))
     start = time.monotonic()
-    proc = _run(["python3", str(REPO / "tools" / "publish.py"), registry, "bookworm"], timeout=3600)
+    proc = _run(["python3", str(REPO / "tools" / "publish.py"), registry, "bookworm", "--env-file", str(env_file)],
+                timeout=3600)
     print(proc.stdout)
     assert proc.returncode == 0, proc.stdout
     print(f"publish took {time.monotonic() - start:.1f}s")
     assert f"BUILDER={registry}/pycnb/builder:bookworm" in proc.stdout
     return {"builder": f"{registry}/pycnb/builder:bookworm", "run": f"{registry}/pycnb/run:bookworm",
-            "registry": registry}
+            "registry": registry, "index": index.url()}
 
 
 def _tags(registry: str, repo: str) -> list[str]:
@@ -87,22 +92,36 @@ def test_publish_pushes_images_buildpackages_and_a_builder_that_names_the_regist
     run_images = [meta.get("stack", {}).get("runImage", {}).get("image")]
     run_images += [i.get("image") for i in meta.get("images", [])]
     assert published["run"] in run_images, meta
+    # The platform's settings, as defaults the lifecycle applies at detect and build.
+    baked = _run(["docker", "run", "--rm", "--entrypoint", "cat", builder,
+                  "/cnb/build-config/env/PIP_INDEX_URL.default"])
+    assert baked.returncode == 0 and baked.stdout == published["index"], baked.stdout
 
 
-def test_pack_build_publish_from_the_registry_builder(tmp_path, published, mirror_env, index):
+def test_pack_build_publish_from_the_registry_builder(tmp_path, published, wheel_dir, index):
+    """No --env: the builder's own settings reach the mirror and the index, and pack makes no
+    temporary builder. A user's --env still wins over the builder's default."""
+    from wheels import Index
     image = f"{published['registry']}/pycnb-test/flask-{uuid.uuid4().hex[:8]}"
-    argv = ["pack", "build", image, "--builder", published["builder"], "--path", str(app(tmp_path, "flask")),
-            "--publish", "--network", "host", "--trust-builder", "--pull-policy", "if-not-present",
-            "--env", f"PIP_INDEX_URL={index.url()}"]
-    for k, v in mirror_env.items():
-        argv += ["--env", f"{k}={v}"]
+    src = app(tmp_path, "flask")
+    argv = ["pack", "build", image, "--builder", published["builder"], "--path", str(src),
+            "--publish", "--network", "host", "--trust-builder", "--pull-policy", "if-not-present", "--verbose"]
+    served = index.requests
     build = _run(argv, timeout=1800)
     print(build.stdout)
     assert build.returncode == 0
+    assert "Creating builder with the following buildpacks" not in build.stdout  # pack's temporary builder
+    assert "from BP_DEPENDENCY_CATALOG" in build.stdout and index.requests > served
+    other = Index(wheel_dir)
     try:
         data, _ = serve_and_get(_pulled(image))
         assert data["flask"] == "3.1.3"
+        again = _run(argv + ["--env", f"PIP_INDEX_URL={other.url()}"], timeout=1800)
+        print(again.stdout)
+        assert again.returncode == 0 and other.requests > 0
+        assert "Installing requirements" in again.stdout  # the index is a build input
     finally:
+        other.close()
         _run(["docker", "image", "rm", "-f", image])
 
 

@@ -8,7 +8,8 @@ Pushes, for one distro:
 The published builder names the registry's build and run images, so any CNB platform
 (pack, kpack, Tekton, the bare lifecycle) can use it without the local daemon.
 
-Usage: tools/publish.py REGISTRY [DISTRO]   (REGISTRY is host:port[/path]; DISTRO bookworm)
+Usage: tools/publish.py REGISTRY [DISTRO] [--env-file FILE]   (REGISTRY is host:port[/path]; DISTRO bookworm;
+FILE: the platform's settings baked into the builder, as tools/builder_config.py takes them)
 Needs `make package-dirs`, the stack images and the lifecycle tarball (make builder does all).
 """
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "build" / "vendor"), str(REPO / "tools")]
 from libbuild import tomlfile  # noqa: E402
-from builder_config import write as builder_config  # noqa: E402
+from builder_config import read_env_file, write as builder_config  # noqa: E402
 
 
 def log(text: str) -> None:
@@ -82,6 +83,12 @@ def push_buildpacks(registry: str, out: Path) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    env_file = ""
+    if "--env-file" in argv:
+        at = argv.index("--env-file")
+        env_file = argv[at + 1] if at + 1 < len(argv) else ""
+        argv = argv[:at] + argv[at + 2:]
+    env = read_env_file(Path(env_file)) if env_file else None
     if len(argv) < 2 or not argv[1]:
         print("usage: tools/publish.py REGISTRY [DISTRO]   (make publish REGISTRY=host:port[/path])",
               file=sys.stderr)
@@ -92,7 +99,7 @@ def main(argv: list[str]) -> int:
     version = suite_version()
     push_stack(registry, distro, version)
     push_buildpacks(registry, out)
-    config = builder_config(distro, registry)
+    config = builder_config(distro, registry, env)
     builder = f"{registry}/pycnb/builder:{distro}"
     run("pack", "builder", "create", builder, "--config", str(config), "--publish", "--pull-policy", "always")
     retag(registry, "pycnb/builder", distro, f"{version}-{distro}")
