@@ -22,12 +22,14 @@ import time
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Optional
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterable, Mapping, Optional
 
-from . import archives, errors, tomlfile, versions
+from . import errors, tomlfile, versions
 from .bindings import Binding, of_type
 from .descriptors import Target
-from .log import Logger
+from .log import Logger, redact_urls
 from .sbom import Component
 
 CONNECT_TIMEOUT = 10
@@ -144,15 +146,7 @@ CATALOG_LIMIT = 4 * 1024 * 1024
 def _read_ref(ref: str) -> str:
     parsed = urllib.parse.urlparse(ref)
     if parsed.scheme in ("http", "https"):
-        import requests  # lazily: detect never pays for it
-        try:
-            resp = requests.get(ref, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT))
-            resp.raise_for_status()
-        except requests.exceptions.SSLError as exc:
-            raise _certificate_error(ref, exc) from exc
-        except requests.RequestException as exc:
-            raise errors.download_failed("the dependency catalog", ref, str(exc)) from exc
-        return resp.text
+        return _get_catalog(ref, parsed)
     path = urllib.parse.unquote(parsed.path) if parsed.scheme == "file" else ref
     try:
         if not Path(path).is_file():  # a directory, a FIFO or /dev/zero is no catalog
@@ -164,6 +158,50 @@ def _read_ref(ref: str) -> str:
         return data.decode("utf-8")
     except (OSError, ValueError) as exc:  # unreadable, not UTF-8, or a NUL in the path
         raise errors.download_failed("the dependency catalog", ref, getattr(exc, "strerror", None) or str(exc)) from None
+
+
+def _get_catalog(ref: str, parsed: urllib.parse.ParseResult) -> str:
+    """GET a catalog with the standard library. Every build that names a catalog reads it, even
+    when nothing is downloaded, and importing requests would cost it ~35 ms; the downloads keep
+    requests. The trust is the downloader's: REQUESTS_CA_BUNDLE (pycnb/ca-certificates sets it),
+    CURL_CA_BUNDLE, else certifi's bundle; proxies come from the same *_proxy variables."""
+    import base64
+    import ssl
+    import urllib.error
+    import urllib.request
+    shown = redact_urls(ref)
+    url, headers = ref, {}
+    if parsed.username is not None:  # user:password@ in the URL is basic auth, as requests sends it
+        netloc = parsed.hostname or ""
+        netloc = f"[{netloc}]" if ":" in netloc else netloc
+        url = parsed._replace(netloc=netloc + (f":{parsed.port}" if parsed.port else "")).geturl()
+        user = urllib.parse.unquote(parsed.username)
+        password = urllib.parse.unquote(parsed.password or "")
+        headers["Authorization"] = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+    context = None
+    if parsed.scheme == "https":
+        cafile = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+        if not cafile:
+            import certifi
+            cafile = certifi.where()
+        context = ssl.create_default_context(cafile=cafile)
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=READ_TIMEOUT,
+                                    context=context) as resp:
+            data = resp.read(CATALOG_LIMIT + 1)
+    except urllib.error.HTTPError as exc:
+        raise errors.download_failed("the dependency catalog", shown, f"HTTP {exc.code}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        if isinstance(reason, ssl.SSLCertVerificationError):
+            raise _certificate_error(ref, reason) from None
+        raise errors.download_failed("the dependency catalog", shown, str(reason)) from None
+    if len(data) > CATALOG_LIMIT:
+        raise errors.download_failed("the dependency catalog", shown, f"larger than {CATALOG_LIMIT // 1024} KiB")
+    try:
+        return data.decode("utf-8")
+    except ValueError:
+        raise errors.download_failed("the dependency catalog", shown, "not UTF-8 text") from None
 
 
 def _certificate_error(uri: str, exc: Exception) -> errors.UserError:
@@ -276,6 +314,7 @@ class DependencyFetcher:
     def install(self, dep: Dependency, dest: str | Path) -> None:
         """Fetch, verify and extract into dest (left empty if anything fails)."""
         archive = self.fetch(dep)
+        from . import archives  # tarfile and zipfile: only when something is installed
         archives.extract(archive, dest, dep.strip_components, label=dep.display)
 
 

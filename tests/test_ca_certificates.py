@@ -209,3 +209,37 @@ def test_mirror_prepares_the_binding_from_the_host_extra_cas(tmp_path, ca, other
     empty = subprocess.run(["bash", str(script)], env={**env, "PYCNB_HOST_CA_DIR": str(tmp_path / "none")},
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert empty.returncode == 0 and sorted(p.name for p in binding.iterdir()) == ["type"]
+
+
+@pytest.fixture(scope="module")
+def catalog_server(ca, tmp_path_factory):
+    """A catalog over HTTPS (the private CA) behind basic auth, as an air-gapped platform serves one."""
+    files = tmp_path_factory.mktemp("catalog")
+    (files / "extra.toml").write_text('[[dependencies]]\nid = "hello"\nversion = "9.9.9"\n'
+                                      'uri = "https://example.invalid/hello.tgz"\n'
+                                      f'checksum = "sha256:{"a" * 64}"\n')
+    idx = Index(files, user="reader", password="s3cret-catalog-pw", tls=(ca.server_pem, ca.server_key))
+    yield idx
+    idx.close()
+
+
+def test_catalog_over_https_has_the_downloaders_trust_and_credentials(ca, catalog_server, monkeypatch):
+    """Catalogs are read with the standard library (every build reads them), with the trust and the
+    URL credentials the requests-based downloader uses; a secret never shows in an error."""
+    from libbuild.dependencies import Catalog
+    from libbuild.errors import UserError
+    from libbuild.log import Logger
+    base = catalog_server.url().replace("/simple", "/files/extra.toml").replace("https://", "https://reader:{}@")
+    for name in BUNDLE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    good = {"BP_DEPENDENCY_CATALOG": base.format("s3cret-catalog-pw")}
+    with pytest.raises(UserError) as exc:  # certifi's bundle does not hold the test CA
+        Catalog.load({}, good, [], Logger(io.StringIO()))
+    assert exc.value.code == "certificate-untrusted" and "ca-certificates binding" in exc.value.remedy
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca.ca_pem))
+    catalog = Catalog.load({}, good, [], Logger(io.StringIO()))
+    assert [(d.id, d.version) for d in catalog.entries] == [("hello", "9.9.9")]
+    with pytest.raises(UserError) as exc:
+        Catalog.load({}, {"BP_DEPENDENCY_CATALOG": base.format("wrong-pw-value")}, [], Logger(io.StringIO()))
+    assert exc.value.code == "download-failed" and "HTTP 401" in exc.value.message
+    assert "wrong-pw-value" not in exc.value.render() and "reader:***@" in exc.value.message
