@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, MutableMapping, Optional
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable, MutableMapping, Optional
 
 ACTIONS = ("override", "default", "append", "prepend")
 SCOPES = ("all", "build", "launch", "process")

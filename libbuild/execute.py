@@ -5,7 +5,9 @@ import collections
 import os
 import shutil
 import subprocess
-from typing import Callable, Mapping, Optional, Sequence
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Mapping, Optional, Sequence
 
 from . import errors
 from .log import Logger

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
-from typing import Mapping
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Mapping
 
 from . import execute
 from .log import Logger

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any, Optional
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Optional
 
 from . import descriptors, sbom
 from .descriptors import LayerDescriptor, LayerTypes

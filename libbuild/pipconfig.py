@@ -15,7 +15,9 @@ import os
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Optional
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Mapping, Optional
 
 from . import appfiles, errors
 from .bindings import Binding, of_type

@@ -34,13 +34,14 @@ import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Iterator, Mapping, Optional
+TYPE_CHECKING = False
 
 from . import errors
 from .bindings import Binding, of_type
 from .log import Logger
 
 if TYPE_CHECKING:
+    from typing import Iterator, Mapping, Optional
     from .context import BuildContext
 
 BINDING_TYPE = "s3"

@@ -6,7 +6,7 @@ and the image — carry no pip of their own.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional
+TYPE_CHECKING = False
 
 from . import errors, execute, sbom, versions
 from .log import Logger
@@ -14,6 +14,7 @@ from .pipconfig import PipConfig
 from .python import failures
 
 if TYPE_CHECKING:
+    from typing import Callable, Optional
     from .context import BuildContext
     from .layers import Layer
 

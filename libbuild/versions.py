@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable, Optional
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable, Optional
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version

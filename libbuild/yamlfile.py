@@ -1,7 +1,9 @@
 """The one YAML read path (PyYAML's safe loader): errors name the file, line and column."""
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from . import errors
 

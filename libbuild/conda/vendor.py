@@ -11,7 +11,9 @@ import json
 import shutil
 import tarfile
 from pathlib import Path
-from typing import Optional
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
 
 from .buildinputs import VENDOR_DIR
 

@@ -16,7 +16,9 @@ import re
 import socket
 import ssl
 import urllib.parse
-from typing import Mapping, Optional, Sequence
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Mapping, Optional, Sequence
 
 from .. import errors
 from ..certificates import tls_reason

@@ -9,7 +9,7 @@ then restores nothing for it.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False
 
 from .. import buildinputs, errors, interpreter, venv
 from ..pipconfig import PipConfig

@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Optional
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Optional
 
 from .. import errors
 from .dcf import BASE_PACKAGES, PACKAGE_NAME

@@ -8,7 +8,9 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
 
 from libbuild import BuildContext, BuildResult, appfiles, buildinputs, execute, sbom, yamlfile
 from libbuild import errors as common_errors

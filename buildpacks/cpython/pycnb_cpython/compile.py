@@ -17,7 +17,6 @@ Standard library only; runs on Python >= 3.9.
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import os
 import re
@@ -363,6 +362,7 @@ def _logging_run(argv: Sequence[str], cwd: Optional[str] = None, env: Optional[M
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    import argparse  # the command line only; the buildpack imports this module at every build
     parser = argparse.ArgumentParser(description="Compile CPython into a relocatable prefix and tar it up.")
     parser.add_argument("--source", required=True, help="python.org source tarball (Python-X.Y.Z.tgz / .tar.xz)")
     parser.add_argument("--prefix", required=True, help="installation prefix (must be empty or absent)")

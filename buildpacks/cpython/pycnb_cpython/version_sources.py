@@ -16,6 +16,10 @@ import unicodedata
 from collections import namedtuple
 from pathlib import Path
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
+
 from libbuild import appfiles, errors as lib_errors
 
 from . import errors

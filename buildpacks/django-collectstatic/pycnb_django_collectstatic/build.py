@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import os
-from typing import Callable
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable
 
 from libbuild import BuildContext, BuildResult, UserError, execute
 

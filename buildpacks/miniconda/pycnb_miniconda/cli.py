@@ -21,7 +21,9 @@ import os
 import platform
 import sys
 from pathlib import Path
-from typing import Optional
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
 
 USAGE = ("supported: conda --version | conda info | conda env create|update --prefix P --file F [--prune] | "
          "conda create --prefix P --file LOCK | conda list --prefix P --explicit [--sha256]")

@@ -21,7 +21,9 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
 
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 

@@ -2,7 +2,9 @@
 image already provides (BP_PIP_EXTERNAL_PACKAGES)."""
 from __future__ import annotations
 
-from typing import Optional
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version

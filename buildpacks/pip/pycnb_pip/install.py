@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
 
 from libbuild import BuildContext, BuildResult, archives, errors, execute, interpreter, versions
 from libbuild.dependencies import Dependency

@@ -7,7 +7,9 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Optional
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
 
 from libbuild import BuildContext, appfiles, buildinputs, errors, execute, interpreter, tomlfile, venv
 from libbuild.pipconfig import PipConfig

@@ -14,7 +14,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _SPEC_SECTIONS = ("source", "packages", "dev-packages", "requires", "scripts", "pipfile", "pipenv")
 _NOT_CATEGORIES = _SPEC_SECTIONS + ("default", "develop")

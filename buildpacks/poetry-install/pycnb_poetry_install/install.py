@@ -5,7 +5,9 @@ import hashlib
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Optional
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
 
 from libbuild import BuildContext, appfiles, buildinputs, execute, interpreter, venv
 from libbuild.descriptors import LayerDescriptor

@@ -15,7 +15,9 @@ import re
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
 
 from libbuild import appfiles, bindings as _bindings, errors as lib_errors
 from libbuild.log import Logger

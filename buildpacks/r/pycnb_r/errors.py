@@ -1,7 +1,9 @@
 """Every message the r buildpack shows when R cannot be chosen or installed, with its fix."""
 from __future__ import annotations
 
-from typing import Iterable
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable
 
 from libbuild.errors import UserError, excerpt
 
