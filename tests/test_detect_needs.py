@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import shutil
 import subprocess
 
 import pytest
@@ -117,3 +118,65 @@ def test_the_launcher_finds_its_buildpack_from_a_relative_path(tree):
     run = _bare_detect(tree, relative)
     assert run.returncode == 0, run.stdout
     assert "flask" not in run.stdout and (tree.root / "plan.toml").read_text().count("site-packages")
+
+
+WITH_PLAN = sorted(p.parent.name for p in BUILDPACKS.glob("*/detect-plan.toml"))
+
+
+def _plan(tree) -> dict:
+    from libbuild import tomlfile
+    path = tree.root / "plan.toml"
+    return tomlfile.read(path) if path.exists() else {}  # a detect that passes with no plan writes none
+
+
+def _apps_meeting_needs(tree, buildpack: str) -> list[dict[str, str]]:
+    """Apps that meet the buildpack's needs, each in one way (the full app meets them all)."""
+    if not (BUILDPACKS / buildpack / "detect-needs.txt").exists():
+        return [{}, RICH_APP]
+    apps = [RICH_APP]
+    for kind, value in needs(buildpack):
+        if kind == "file":
+            apps.append({value: RICH_APP.get(value, "x\n")})
+        elif kind == "glob":
+            name = next(n for n in RICH_APP if fnmatch.fnmatch(n, value))
+            apps.append({name: RICH_APP[name]})
+        else:
+            raise AssertionError(f"{buildpack}: add a case for a {kind} need with a static plan")
+    return apps
+
+
+def test_the_tools_that_always_pass_have_static_plans():
+    assert {"uv", "miniconda", "r", "procfile"} <= set(WITH_PLAN)
+
+
+@pytest.mark.parametrize("buildpack", WITH_PLAN)
+def test_a_static_plan_is_what_the_python_detect_writes_whenever_the_needs_are_met(tree, buildpack):
+    from libbuild import tomlfile
+    static = tomlfile.read(BUILDPACKS / buildpack / "detect-plan.toml")
+    for app in _apps_meeting_needs(tree, buildpack):
+        for path in tree.app.iterdir():
+            path.unlink()
+        for name, text in app.items():
+            tree.write(name, text)
+        run = tree.detect(buildpack, BP_LOG_LEVEL="DEBUG")  # the Python detect
+        assert run.code == 0, run.output
+        assert _plan(tree) == static, f"{buildpack}: detect-plan.toml is stale for an app of {sorted(app)}"
+
+
+@pytest.mark.parametrize("buildpack", WITH_PLAN)
+def test_a_static_plan_is_written_without_python(tree, tmp_path, buildpack):
+    # A copy whose Python cannot start (no libbuild beside it): only the shell can pass it.
+    copy = tmp_path / buildpack
+    shutil.copytree(BUILDPACKS / buildpack, copy, symlinks=False)
+    for name, text in _apps_meeting_needs(tree, buildpack)[-1].items():
+        tree.write(name, text)
+    run = tree.detect(str(copy))
+    assert run.code == 0 and run.output == "", run.output
+    assert (tree.root / "plan.toml").read_text() == (copy / "detect-plan.toml").read_text()
+    assert tree.detect(str(copy), BP_LOG_LEVEL="DEBUG").code == 1  # the Python detect did run: it cannot here
+
+
+def test_a_dangling_link_meets_a_file_need_as_the_python_detect_sees_it(tree):
+    (tree.app / "Procfile").symlink_to("/nonexistent/Procfile")
+    assert tree.detect("procfile").code == 0
+    assert tree.detect("procfile", BP_LOG_LEVEL="DEBUG").code == 0
