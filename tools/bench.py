@@ -9,8 +9,8 @@ as a Pipfile.lock (pipenv-install) and as a poetry.lock (poetry-install), the co
 (integration/testdata/conda-flask) and the R plumber app (integration/testdata/r-plumber, from
 the mirror's binary repository) — it prints the cold build; the warm rebuild after a
 code-only change (median of BENCH_WARM_RUNS), as a difference and a ratio to the floor's and
-beside the floor carrying as many bytes as the road's image (BP_FLOOR_MB: the lifecycle's
-export cost grows with the bytes it reuses); the same warm rebuild published to a registry
+beside the floor carrying as many bytes as the road's image (the app's floor-mb file: the
+lifecycle's export cost grows with the bytes it reuses); the same warm rebuild published to a registry
 on 127.0.0.1 (tools/registry.sh) beside the floor's, since a daemon export reads, gzips and
 hashes every reused layer from pack's launch cache and sends it to the engine again, and a
 registry export does not; where that rebuild's time goes (`pack build --timestamps`); the
@@ -18,7 +18,13 @@ image size beside the floor image; and the CPython layer beside the same prebuil
 packed as an official slim image packs it (no bytecode), with what the bytecode saves at
 every container start. For the pip app also a rebuild after one requirement is
 removed and the code-only rebuild after it, each install step's own time, and plain
-`python -m venv` + `pip install` on the host as the install baseline. Then detect times
+`python -m venv` + `pip install` on the host as the install baseline.
+
+The roads build with a plain `pack build` on the builder a platform team would publish for this
+machine's mirror: pycnb-bench/builder:platform, the suite with the mirror's settings (and the
+loopback index) baked in as [[build.env]] defaults (tools/builder_config.py --env-file). The
+floor with the same settings given as --env, and the pip app built that way on the plain
+builder, show what pack's temporary builder for --env adds to every build. Then detect times
 (tools/bench_detect.py); `make bench` runs tools/bench_poetry.py and tools/bench_r.py after it.
 """
 from __future__ import annotations
@@ -183,6 +189,21 @@ def baseline(app: Path, index_url: str) -> float:
         return time.monotonic() - start
 
 
+PLATFORM = "pycnb-bench/builder:platform"
+
+
+def platform_builder(settings: list[str]) -> None:
+    """The suite with this machine's mirror settings as the builder's defaults (make builder BUILD_ENV=...)."""
+    sys.path.insert(0, str(REPO / "tools"))
+    from builder_config import write
+    distro = BUILD_IMAGE.rsplit(":", 1)[1]
+    config = write(distro, env=dict(line.split("=", 1) for line in settings))
+    proc = sh(["pack", "builder", "create", PLATFORM, "--config", str(config), "--pull-policy", "never"])
+    if proc.returncode != 0:
+        sys.exit(f"could not create {PLATFORM}:\n{proc.stdout}")
+    sh(["pack", "config", "trusted-builders", "add", PLATFORM])
+
+
 def floor_builder() -> None:
     proc = sh(["pack", "builder", "create", FLOOR, "--config", str(REPO / "tools" / "floor" / "builder.toml"),
                "--pull-policy", "never"])
@@ -323,26 +344,31 @@ def main() -> int:
             r_env = [line for line in settings if not line.startswith("BP_R_REPOS=")]
             r_env.append("BP_R_REPOS=" + r_repos.rstrip("/").rsplit("/", 1)[0] + "/cran-bin/4.5/debian-12")
             pip_env = settings + [f"PIP_INDEX_URL={index.url()}"]
+            platform_builder(r_env + [f"PIP_INDEX_URL={index.url()}"])
             count = sum(1 for line in (bench / "requirements.txt").read_text().splitlines()
                         if line and not line.startswith("#"))
             roads.append(road("floor (no-op buildpack)", FLOOR, "pycnb-bench/floor", web, [], "server.py"))
-            # The roads pass the mirror's settings with --env, for which pack makes a temporary
-            # builder at every build: the floor with the same settings shows what that costs.
-            floor_env = road("floor with the roads' --env", FLOOR, "pycnb-bench/floor-env", web, settings, "server.py")
+            # Settings given with --env make pack save a temporary builder at every build: the
+            # floor and the pip app given the mirror's settings that way show what it costs.
+            floor_env = road("floor with the mirror's --env", FLOOR, "pycnb-bench/floor-env", web, pip_env,
+                             "server.py")
             clean(floor_env["image"])
-            roads.append(road("stdlib app (web)", BUILDER, "pycnb-bench/web", web, settings, "server.py"))
-            roads.append(road(f"pip app ({count} wheels)", BUILDER, "pycnb-bench/app", bench, pip_env, "app.py"))
-            roads.append(road("pip app, BP_PIP_INSTALLER=uv", BUILDER, "pycnb-bench/app-uv", uv_bench,
-                              pip_env + ["BP_PIP_INSTALLER=uv"], "app.py"))
-            roads.append(road("uv project (uv.lock)", BUILDER, "pycnb-bench/uv", project, settings, "app.py"))
-            roads.append(road("pipenv app (Pipfile.lock)", BUILDER, "pycnb-bench/pipenv", pipenv_app, pip_env, "app.py"))
-            roads.append(road("Poetry app (poetry.lock)", BUILDER, "pycnb-bench/poetry", poetry_app, pip_env, "app.py"))
-            roads.append(road("conda app (environment.yml)", BUILDER, "pycnb-bench/conda", conda, settings, "app.py",
+            pip_env_road = road("pip app with --env", BUILDER, "pycnb-bench/app-env", bench, pip_env, "app.py")
+            clean(pip_env_road["image"])
+            roads.append(road("stdlib app (web)", PLATFORM, "pycnb-bench/web", web, [], "server.py"))
+            roads.append(road(f"pip app ({count} wheels)", PLATFORM, "pycnb-bench/app", bench, [], "app.py"))
+            # An app's own setting is an --env (or project.toml, which pack treats the same way).
+            roads.append(road("pip app, --env BP_PIP_INSTALLER=uv", PLATFORM, "pycnb-bench/app-uv", uv_bench,
+                              ["BP_PIP_INSTALLER=uv"], "app.py"))
+            roads.append(road("uv project (uv.lock)", PLATFORM, "pycnb-bench/uv", project, [], "app.py"))
+            roads.append(road("pipenv app (Pipfile.lock)", PLATFORM, "pycnb-bench/pipenv", pipenv_app, [], "app.py"))
+            roads.append(road("Poetry app (poetry.lock)", PLATFORM, "pycnb-bench/poetry", poetry_app, [], "app.py"))
+            roads.append(road("conda app (environment.yml)", PLATFORM, "pycnb-bench/conda", conda, [], "app.py",
                               args))
-            roads.append(road("R plumber app (r-packages.txt)", BUILDER, "pycnb-bench/r", r_app, r_env, "api.R"))
+            roads.append(road("R plumber app (r-packages.txt)", PLATFORM, "pycnb-bench/r", r_app, [], "api.R"))
             for r in roads[1:7]:
                 expect(r, "Reusing layer 'cpython'")
-            for r in roads[2:7]:
+            for r in roads[2:7] + [pip_env_road]:
                 expect(r, "Reusing layer 'packages'")
             expect(roads[7], "Reusing layer 'conda-env'")
             expect(roads[8], "Reusing layer 'r-library'")
@@ -354,8 +380,10 @@ def main() -> int:
             # layer of that size): the lifecycle's own cost for an image that size.
             for n, r in enumerate(roads[1:], 1):
                 mb = max(1, round((r["size"] - roads[0]["size"]) / 1e6))
-                r["floor"] = road(f"floor + {mb} MB", FLOOR, f"pycnb-bench/floor-{n}", web, [f"BP_FLOOR_MB={mb}"],
-                                  "server.py")
+                sized = Path(tmp) / f"web-{mb}mb"
+                shutil.copytree(web, sized, dirs_exist_ok=True)
+                (sized / "floor-mb").write_text(f"{mb}\n")
+                r["floor"] = road(f"floor + {mb} MB", FLOOR, f"pycnb-bench/floor-{n}", sized, [], "server.py")
                 expect(r["floor"], "Reusing layer 'pycnb-bench/noop:bytes'")
                 clean(r["floor"]["image"])
             registry, run_image = registry_with_run_image()
@@ -365,11 +393,11 @@ def main() -> int:
             pip = roads[2]
             reqs = (bench / "requirements.txt").read_text()
             (bench / "requirements.txt").write_text(reqs.replace("tabulate==0.10.0\n", ""))
-            changed = build(BUILDER, pip["image"], bench, pip_env)
+            changed = build(PLATFORM, pip["image"], bench, [])
             touch_code(bench, "app.py", 99)
-            after_change = build(BUILDER, pip["image"], bench, pip_env)
+            after_change = build(PLATFORM, pip["image"], bench, [])
             touch_code(bench, "app.py", 100)
-            settled = build(BUILDER, pip["image"], bench, pip_env)
+            settled = build(PLATFORM, pip["image"], bench, [])
             base = baseline(bench, index.url())
     finally:
         index.close()
@@ -379,7 +407,8 @@ def main() -> int:
         if uv is not None:
             shutil.rmtree(uv.parent, ignore_errors=True)
     floor = roads[0]
-    print(f"builds beside the floor ({FLOOR}); warm = median of {WARM_RUNS} code-only rebuilds")
+    print(f"builds beside the floor ({FLOOR}); warm = median of {WARM_RUNS} code-only rebuilds; the roads on "
+          f"{PLATFORM} (the mirror's settings baked in, no --env)")
     print(f"  {'':<30} {'cold':>7} {'warm':>7} {'warm-floor':>11} {'warm/floor':>11} {'image MB':>9} {'+floor MB':>9}"
           f" {'cpython MB':>10} {'floor+MB warm':>14} {'warm-that':>10}")
     for r in roads:
@@ -390,8 +419,14 @@ def main() -> int:
               f"{r['warm'].wall / floor['warm'].wall:10.2f}x {r['size'] / 1e6:9.1f} "
               f"{(r['size'] - floor['size']) / 1e6:+9.1f} {r['cpython'] / 1e6:10.1f}{tail}")
     print("  (floor+MB: the no-op builder reusing a launch layer as large as what the road adds to the image)")
-    print(f"  floor with the roads' --env settings: warm {floor_env['warm'].wall:.2f}s "
-          f"({floor_env['warm'].wall - floor['warm'].wall:+.2f}s: pack makes a temporary builder for --env)")
+    env_cost = floor_env['warm'].wall - floor['warm'].wall
+    print(f"  floor with the mirror's settings as --env: warm {floor_env['warm'].wall:.2f}s "
+          f"({env_cost:+.2f}s: pack makes a temporary builder for --env)")
+    print(f"  pip app on {BUILDER} with the mirror's settings as --env: warm {pip_env_road['warm'].wall:.2f}s "
+          f"({pip_env_road['warm'].wall - floor_env['warm'].wall:+.2f}s over the floor with the same --env; "
+          f"{pip_env_road['warm'].wall - roads[2]['warm'].wall:+.2f}s over the pip app on {PLATFORM})")
+    print(f"  pip app, --env BP_PIP_INSTALLER=uv: {roads[3]['warm'].wall - floor_env['warm'].wall:+.2f}s over the "
+          "floor with --env")
     pub_floor = floor["published"]["warm"].wall
     print(f"  published to the registry on 127.0.0.1 (--publish, as kpack and Tekton export; the daemon export above "
           f"re-reads every reused layer from pack's launch cache): warm, warm-floor")
